@@ -1,0 +1,238 @@
+"""Every input of the engine, typed and grouped as the report groups them; defaults are the report's figures.
+
+Scalar assumptions are addressed by a dotted key, ``group.field`` (e.g. ``telephony.inbound_usd_per_min``);
+tables (providers, options, LLM models, stacks) are lists of rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .capacity import Capacity
+from .finance import Finance
+from .hardware import Hardware
+from .llm import DEFAULT_LLM_MODELS, Llm, LlmModel
+from .network import Network
+from .pricelist import DEFAULT_OPTION_LINES, DEFAULT_PROVIDER_LINES, DRIVERS, PriceLine
+from .services import Services
+from .stacks import DEFAULT_STACKS, SELF_HOSTED_LLM, Stack
+from .support import Support
+from .telephony import Telephony
+from .usage import Usage
+
+__all__ = [
+    "Assumptions", "Capacity", "DRIVERS", "Finance", "GROUPS", "Hardware", "Llm", "LlmModel", "Network",
+    "PriceLine", "Problem", "SELF_HOSTED_LLM", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
+    "Usage", "default_assumptions", "reference_problems", "scalar_specs",
+]
+
+GROUPS: dict[str, type[BaseModel]] = {
+    "usage": Usage, "telephony": Telephony, "llm": Llm, "hardware": Hardware, "network": Network,
+    "services": Services, "support": Support, "capacity": Capacity, "finance": Finance,
+}
+NONE_OPTION = "none"
+
+
+@dataclass(frozen=True)
+class ScalarSpec:
+    """Declaration of one scalar assumption (read from its pydantic field)."""
+
+    key: str
+    group: str
+    field: str
+    label: str
+    unit: str
+    source: str
+    note: str
+    default: Any
+    low: float | None
+    high: float | None
+    choices: str | None
+    is_text: bool
+    is_int: bool
+
+
+def scalar_specs() -> list[ScalarSpec]:
+    """Every scalar assumption in workbook order (group by group, field by field)."""
+    specs = []
+    for group, model in GROUPS.items():
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra or {}
+            specs.append(ScalarSpec(
+                key=f"{group}.{name}", group=group, field=name, label=info.description or name,
+                unit=extra["unit"], source=extra["source"], note=extra["note"], default=info.default,
+                low=extra["low"], high=extra["high"], choices=extra["choices"],
+                is_text=info.annotation is str, is_int=info.annotation is int))
+    return specs
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cross-reference problem: where (a model location), what was found and what was expected."""
+
+    loc: tuple[str | int, ...]
+    found: Any
+    expected: str
+
+
+class Range(BaseModel):
+    """Low and high of a scalar assumption (None where the report gives no range)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: float | None = None
+    high: float | None = None
+
+
+def _default_ranges() -> dict[str, Range]:
+    return {s.key: Range(low=s.low, high=s.high) for s in scalar_specs() if s.low is not None or s.high is not None}
+
+
+class Assumptions(BaseModel):
+    """All inputs. Build with ``default_assumptions()`` or ``tco_xl.io.workbook.load_assumptions(path)``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    usage: Usage = Field(default_factory=Usage)
+    telephony: Telephony = Field(default_factory=Telephony)
+    llm: Llm = Field(default_factory=Llm)
+    hardware: Hardware = Field(default_factory=Hardware)
+    network: Network = Field(default_factory=Network)
+    services: Services = Field(default_factory=Services)
+    support: Support = Field(default_factory=Support)
+    capacity: Capacity = Field(default_factory=Capacity)
+    finance: Finance = Field(default_factory=Finance)
+    providers: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_PROVIDER_LINES))
+    options: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_OPTION_LINES))
+    llm_models: list[LlmModel] = Field(default_factory=lambda: list(DEFAULT_LLM_MODELS))
+    stacks: list[Stack] = Field(default_factory=lambda: list(DEFAULT_STACKS))
+    ranges: dict[str, Range] = Field(default_factory=_default_ranges)
+    #: Where each value came from (key or table row -> 'Sheet!C7'); not part of the content.
+    origins: dict[str, str] = Field(default_factory=dict, exclude=True)
+    _hash: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Assumptions":
+        problems = reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(f"{'.'.join(map(str, p.loc))}: found {p.found!r}, expected {p.expected}"
+                                       for p in problems))
+        return self
+
+    # -- scalar access -------------------------------------------------------------------------
+    def value(self, key: str) -> Any:
+        """The value of scalar assumption ``key`` ('group.field')."""
+        group, field = _split_key(key)
+        return getattr(getattr(self, group), field)
+
+    def scalars(self) -> dict[str, Any]:
+        """Every scalar assumption as {key: value}."""
+        return {s.key: self.value(s.key) for s in scalar_specs()}
+
+    def with_values(self, values: dict[str, Any]) -> "Assumptions":
+        """A copy with scalar ``values`` replaced, unvalidated so that numpy arrays may stand in for numbers.
+
+        Used by sensitivity and Monte Carlo to evaluate many draws in one engine pass.
+        """
+        by_group: dict[str, dict[str, Any]] = {}
+        for key, val in values.items():
+            group, field = _split_key(key)
+            by_group.setdefault(group, {})[field] = val
+        updates = {}
+        for group, fields in by_group.items():
+            current = getattr(self, group)
+            updates[group] = type(current).model_construct(**{**current.__dict__, **fields})
+        return self.model_construct(**{**self.__dict__, **updates})
+
+    # -- tables ---------------------------------------------------------------------------------
+    def stack(self, key: str) -> Stack:
+        for stack in self.stacks:
+            if stack.key == key:
+                return stack
+        raise KeyError(key)
+
+    def llm_model(self, key: str) -> LlmModel:
+        for model in self.llm_models:
+            if model.key == key:
+                return model
+        raise KeyError(key)
+
+    def lines(self, group: str) -> list[PriceLine]:
+        """Price lines of a provider or option group, in sheet order."""
+        return [line for line in self.providers + self.options if line.group == group]
+
+    def content_hash(self) -> str:
+        """SHA-256 of every value (not of where values came from): equal inputs, equal hash."""
+        if self._hash is None:
+            payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+            self._hash = hashlib.sha256(payload.encode()).hexdigest()
+        return self._hash
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    group, _, field = key.partition(".")
+    if group not in GROUPS or field not in GROUPS[group].model_fields:
+        raise KeyError(f"unknown assumption {key!r}")
+    return group, field
+
+
+def reference_problems(a: Assumptions) -> list[Problem]:
+    """Names that must resolve across tables: stack providers/options/LLM, service choices, unique keys."""
+    problems: list[Problem] = []
+    provider_groups = {line.group for line in a.providers}
+    option_groups = {line.group for line in a.options}
+    models = [m.key for m in a.llm_models]
+    model_list = ", ".join([SELF_HOSTED_LLM, *models])
+
+    for table, keys in (("stacks", [s.key for s in a.stacks]), ("llm_models", models)):
+        seen: set[str] = set()
+        for i, key in enumerate(keys):
+            if key in seen:
+                problems.append(Problem((table, i, "key"), key, "a key not used by an earlier row"))
+            seen.add(key)
+    for i, stack in enumerate(a.stacks):
+        if stack.provider and stack.provider not in provider_groups:
+            problems.append(Problem(("stacks", i, "provider"), stack.provider,
+                                    f"a provider on the Providers sheet ({', '.join(sorted(provider_groups))})"))
+        for group in stack.option_groups:
+            if group not in option_groups:
+                problems.append(Problem(("stacks", i, "option_groups"), group,
+                                        f"groups on the Options sheet ({', '.join(sorted(option_groups))})"))
+        if stack.backups != NONE_OPTION and stack.backups not in option_groups:
+            problems.append(Problem(("stacks", i, "backups"), stack.backups, "'none' or a group on the Options sheet"))
+        if stack.llm != SELF_HOSTED_LLM and stack.llm not in models:
+            problems.append(Problem(("stacks", i, "llm"), stack.llm, f"one of {model_list}"))
+        if stack.llm == SELF_HOSTED_LLM and not stack.mac_studios:
+            problems.append(Problem(("stacks", i, "llm"), stack.llm,
+                                    "an LLM API model: self-hosted inference needs Mac Studios"))
+    for name in Services.model_fields:
+        choice = getattr(a.services, name)
+        if choice != NONE_OPTION and choice not in option_groups:
+            problems.append(Problem(("services", name), choice, "'none' or a group on the Options sheet"))
+    for key, rng in a.ranges.items():
+        try:
+            base = a.value(key)
+        except KeyError:
+            problems.append(Problem(("ranges", key), key, "a scalar assumption key"))
+            continue
+        low = base if rng.low is None else rng.low
+        high = base if rng.high is None else rng.high
+        if not low <= base <= high:
+            problems.append(Problem(("ranges", key), (rng.low, rng.high), f"low <= value ({base}) <= high"))
+    return problems
+
+
+_DEFAULTS: Assumptions | None = None
+
+
+def default_assumptions() -> Assumptions:
+    """The bundled defaults: the report's rates and usage figures (a shared, do-not-mutate instance)."""
+    global _DEFAULTS
+    if _DEFAULTS is None:
+        _DEFAULTS = Assumptions()
+    return _DEFAULTS

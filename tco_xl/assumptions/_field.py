@@ -1,0 +1,31 @@
+"""The one way an assumption is declared: a pydantic field carrying unit, label, source and range."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+
+def assumption(
+    default: Any,
+    *,
+    unit: str,
+    label: str,
+    source: str,
+    note: str = "",
+    ge: float | None = 0,
+    le: float | None = None,
+    gt: float | None = None,
+    low: float | None = None,
+    high: float | None = None,
+    choices: str | None = None,
+) -> Any:
+    """A scalar assumption: its default (the report's figure), unit, label, report source and range.
+
+    ``low``/``high`` are the report's own range where it gives one (used by sensitivity and
+    Monte Carlo). ``choices`` names the table whose keys a text assumption must be one of.
+    """
+    extra = {"unit": unit, "source": source, "note": note, "low": low, "high": high, "choices": choices}
+    bounds = {} if isinstance(default, str) else {"ge": ge if gt is None else None, "le": le, "gt": gt}
+    return Field(default, description=label, json_schema_extra=extra, **bounds)

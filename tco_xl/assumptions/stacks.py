@@ -1,0 +1,66 @@
+"""Stacks: what each scenario is made of (the report's self-hosted, hybrid and cloud scenarios as rows)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SELF_HOSTED_LLM = "self_hosted"
+
+
+class Stack(BaseModel):
+    """One scenario: on-premise Mac Studios and/or one provider's lines, option groups, LLM, support and setup."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(min_length=1, description="Scenario key, e.g. 'hybrid', 'aws'")
+    name: str = Field(min_length=1)
+    kind: Literal["self_hosted", "hybrid", "cloud"]
+    mac_studios: bool = Field(description="Runs Mac Studios on premise (hardware, internet, power)")
+    provider: str = Field("", description="Group on the Providers sheet, or '' for none")
+    provider_categories: list[str] = Field(default_factory=list, description="Provider line categories used; [] = all")
+    app_servers_min: float = Field(0, ge=0, description="Minimum application servers (servers)")
+    agents_per_app_server: float = Field(0, ge=0, description="Agents per application server; 0 = only the minimum")
+    option_groups: list[str] = Field(default_factory=list, description="Groups on the Options sheet always included")
+    backups: str = Field("none", description="Backup option group, or 'none'")
+    llm: str = Field(SELF_HOSTED_LLM, description="'self_hosted' or an LLM model key")
+    support_hours: float = Field(0, ge=0, description="Support hours/month at the reference headcount")
+    setup_usd: float = Field(0, ge=0, description="One-time setup (USD)")
+    source: str = ""
+
+    @field_validator("provider_categories", "option_groups", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+_CLOUD_SRC = "Report Scenario 2: 3 load-balanced app servers + 1 database"
+_ARGO_CDN = {"hetzner", "ovh", "vultr", "digitalocean"}  # the report's 'CDN: Cloudflare $55/month' providers
+_CLOUD_NAMES = {"aws": "Cloud (AWS)", "gcp": "Cloud (Google Cloud)", "azure": "Cloud (Azure)",
+                "hetzner": "Cloud (Hetzner)", "ovh": "Cloud (OVH)", "vultr": "Cloud (Vultr)",
+                "digitalocean": "Cloud (DigitalOcean)", "cloudflare": "Cloud (Cloudflare)", "flyio": "Cloud (Fly.io)"}
+
+DEFAULT_STACKS = [
+    Stack(key="self_hosted", name="Self-hosted (Mac Studios)", kind="self_hosted", mac_studios=True,
+          option_groups=["cloudflare_business", "argo"], backups="backups_backblaze", llm=SELF_HOSTED_LLM,
+          support_hours=20, setup_usd=800, source="Report Scenario 1"),
+    Stack(key="hybrid", name="Hybrid (Mac Studios + Hetzner)", kind="hybrid", mac_studios=True, provider="hetzner",
+          provider_categories=["compute", "database", "storage"], app_servers_min=1, agents_per_app_server=200,
+          option_groups=["cloudflare_business", "argo"], backups="backups_backblaze", llm=SELF_HOSTED_LLM,
+          support_hours=15, setup_usd=500, source="Report Scenario 3, base table"),
+    Stack(key="hybrid_optimized", name="Hybrid optimized (Mac Studios + Hetzner DB)", kind="hybrid",
+          mac_studios=True, provider="hetzner", provider_categories=["database"],
+          option_groups=["cloudflare_free", "argo"], backups="backups_self_hosted", llm=SELF_HOSTED_LLM,
+          support_hours=10, setup_usd=500, source="Report Scenario 3, 'Optimized' key changes"),
+] + [
+    # Cloudflare is serverless: no application servers to count (its Workers lines are usage-priced).
+    Stack(key=key, name=name, kind="cloud", mac_studios=False, provider=key,
+          app_servers_min=0 if key == "cloudflare" else 3, agents_per_app_server=0 if key == "cloudflare" else 25, option_groups=["argo"] if key in _ARGO_CDN else [],
+          backups="backups_backblaze", llm="gpt-4o", support_hours=0, setup_usd=0, source=_CLOUD_SRC)
+    for key, name in _CLOUD_NAMES.items()
+]

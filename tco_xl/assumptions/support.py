@@ -1,0 +1,18 @@
+"""Support and maintenance: the hourly rate and how hours grow with headcount."""
+
+from pydantic import BaseModel, ConfigDict
+
+from ._field import assumption
+
+
+class Support(BaseModel):
+    """Hours at the reference headcount are per stack (Stacks sheet); they grow as (agents/reference)^exponent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    usd_per_hour: float = assumption(75, unit="USD/h", label="System administration rate",
+                                     source="Report §8 '20 hours/month × $75/hour'")
+    scale_exponent: float = assumption(
+        0.4, unit="exponent", le=1, label="Growth of support hours with headcount",
+        source="Fitted: report's self-hosted support $18K/$24K/$48K at 47/100/500 agents",
+        note="hours = hours at reference × (agents / reference)^exponent; 0 = flat, 1 = proportional")

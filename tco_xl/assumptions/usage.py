@@ -1,0 +1,35 @@
+"""Usage: how much the contact center does, per agent and at the reference headcount."""
+
+from pydantic import BaseModel, ConfigDict
+
+from ._field import assumption
+
+_S = "Report §Twilio 'Usage assumptions (47 agents)'"
+
+
+class Usage(BaseModel):
+    """Call volumes drive Twilio and LLM; storage/traffic volumes are stated at the reference headcount."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reference_agents: float = assumption(
+        47, unit="agents", gt=0, label="Reference headcount the report's volumes are stated for",
+        source="Report title: 47 agents", note="Volumes marked 'at reference' scale linearly from this headcount.")
+    calls_per_agent_per_day: float = assumption(40, unit="calls/agent/day", label="Calls per agent per day", source=_S)
+    minutes_per_call: float = assumption(8, unit="minutes", label="Average call duration", source=_S)
+    working_days_per_month: float = assumption(22, unit="days/month", le=31, label="Working days per month", source=_S)
+    inbound_share: float = assumption(0.5, unit="share", le=1, label="Share of minutes inbound (rest outbound)",
+                                      source="Report §Twilio 'Inbound/Outbound split: 50/50'")
+    recordings_gb: float = assumption(
+        1000, unit="GB at reference", label="Call recordings and documents stored in the cloud/backups",
+        source="Report §AWS S3 '1TB/month stored'; §Backups 'Call recordings: 1TB'")
+    database_gb: float = assumption(500, unit="GB at reference", label="Cloud database storage",
+                                    source="Report §AWS RDS '500GB SSD'")
+    cdn_gb: float = assumption(500, unit="GB/month at reference", label="CDN / Argo traffic",
+                               source="Report §Networking 'estimate 500GB/mo'; §AWS CloudFront '500GB/month'")
+    egress_gb: float = assumption(1000, unit="GB/month at reference", label="Internet data transfer out",
+                                  source="Report §AWS Networking '1TB × $0.09/GB'")
+    database_backup_gb: float = assumption(50, unit="GB at reference", label="Database backup size",
+                                           source="Report §Backup 'Database backup: 50GB'")
+    emails_per_month: float = assumption(10_000, unit="emails/month at reference", label="Transactional emails",
+                                         source="Report §Email '10,000 emails/month'")

@@ -1,0 +1,11 @@
+"""The `tco-xl` command line: thin commands over the engine, the workbook I/O and the analyses."""
+
+from __future__ import annotations
+
+from .app import app
+from . import report  # noqa: F401  (registers commands)
+
+
+def main() -> None:
+    """Entry point of the `tco-xl` console script."""
+    app()

@@ -1,0 +1,60 @@
+"""The Typer application and what every command shares: workbook option, output format, error exits."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from ..assumptions import Assumptions, default_assumptions
+from ..errors import TcoError
+
+app = typer.Typer(help="Total cost of ownership of contact-center infrastructure.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True)
+
+WorkbookOpt = Annotated[Optional[Path], typer.Option(
+    "--workbook", "-w", help="Read assumptions from this .xlsm/.xlsx (default: the bundled defaults, "
+                             "which equal workbook/TCO.xlsm).", dir_okay=False)]
+AgentsOpt = Annotated[list[str], typer.Option(
+    "--agents", "-a", help="Headcount (whole number >= 1); repeat for several.")]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def load(workbook: Path | None) -> Assumptions:
+    """Assumptions from ``workbook``, or the bundled defaults."""
+    if workbook is None:
+        return default_assumptions()
+    from ..io.workbook import load_assumptions
+    return load_assumptions(workbook)
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Turn tco_xl errors into a clear message on stderr and exit code 1 (no traceback)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TcoError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            sys.exit(1)
+    return wrapper
+
+
+@app.callback()
+def _root() -> None:
+    """tco-xl: every command reads the bundled defaults or --workbook, and prints or writes results."""

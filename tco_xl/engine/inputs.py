@@ -1,0 +1,78 @@
+"""Checked arguments shared by the API, the CLI and the UDFs: agents, metric names, scenario names."""
+
+from __future__ import annotations
+
+import math
+import re
+from numbers import Real
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..assumptions import Assumptions
+from ..errors import InputError
+
+MAX_AGENTS = 1_000_000
+
+#: metric key -> (label, unit, aliases a finance user may type)
+METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "year1": ("Year 1", "USD", ("year 1", "y1", "first year", "year one", "yr1")),
+    "annual": ("Annual (years 2..N)", "USD/year", ("annual recurring", "recurring", "yearly", "per year", "yr2")),
+    "tco": ("N-year TCO", "USD", ("total", "n-year", "n-year tco", "5-year", "5yr", "5-yr tco", "lifetime")),
+    "monthly": ("Monthly", "USD/month", ("month", "per month", "mrr", "monthly recurring")),
+    "per_agent_month": ("Per agent per month", "USD/agent/month",
+                        ("per agent", "per agent per month", "agent month", "per-agent", "cost per agent")),
+    "one_time": ("One-time", "USD", ("one time", "upfront", "capex", "setup")),
+}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_METRIC_ALIASES = {_norm(alias): key for key, (label, _, aliases) in METRICS.items()
+                   for alias in (key, label, *aliases)}
+
+
+def agent_count(value: Any, field: str = "agents") -> int:
+    """A headcount: a whole number from 1 to 1,000,000; 47.0 (as Excel sends it) and '47' are 47."""
+    expected = f"a whole number of agents from 1 to {MAX_AGENTS:,}"
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", ""))
+        except ValueError:
+            raise InputError(field, value, expected) from None
+    if isinstance(number, bool) or not isinstance(number, Real) or not math.isfinite(number):
+        raise InputError(field, value, expected)
+    if number != int(number) or not 1 <= number <= MAX_AGENTS:
+        raise InputError(field, value, expected)
+    return int(number)
+
+
+def agent_grid(values: Any, field: str = "agents") -> np.ndarray:
+    """Many headcounts as a float array (each checked like ``agent_count``)."""
+    items = np.atleast_1d(np.asarray(values, dtype=object)).ravel()
+    return np.array([agent_count(v, field) for v in items], dtype=float)
+
+
+def metric_key(value: Any, field: str = "metric") -> str:
+    """Canonical metric key from a name a finance user may type (case and punctuation ignored)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "year1"
+    key = _METRIC_ALIASES.get(_norm(str(value)))
+    if key is None:
+        raise InputError(field, value, "one of " + ", ".join(f"'{k}'" for k in METRICS))
+    return key
+
+
+def scenario_key(a: Assumptions, value: Any, field: str = "scenario", kinds: Iterable[str] | None = None) -> str:
+    """Stack key from a key or name ('Hetzner', 'cloud (aws)', 'Fly.io', 'self-hosted'), case-insensitive."""
+    kinds = set(kinds) if kinds else None
+    stacks = [s for s in a.stacks if kinds is None or s.kind in kinds]
+    if isinstance(value, str) and value.strip():
+        wanted = _norm(value)
+        for stack in stacks:
+            if wanted in {_norm(stack.key), _norm(stack.name), "cloud" + _norm(stack.key)}:
+                return stack.key
+    raise InputError(field, value, "one of " + ", ".join(f"'{s.key}'" for s in stacks))

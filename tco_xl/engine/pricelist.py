@@ -1,0 +1,58 @@
+"""One code path that prices every provider and option line from the table's data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..assumptions import Assumptions, PriceLine
+from .capacity import whole
+from .components import Component, Num
+
+_PER = {"hour": "h", "month": "month", "year": "year"}
+
+
+def line_component(a: Assumptions, line: PriceLine, drivers: dict[str, Num], ref: str) -> Component:
+    """Price one line: max(0, driver × quantity − included) × price × FX × billing factor × (1 − discount).
+
+    ``ref`` names the table row (e.g. ``providers[3]``) for traceability.
+    """
+    raw = drivers[line.driver] * line.quantity
+    q = whole(raw) if line.whole_units else raw
+    billable = np.maximum(q - line.included, 0)
+    fx = a.finance.eur_usd if line.currency == "EUR" else 1.0
+    factor = {"hour": a.finance.hours_per_month, "month": 1.0, "year": 1 / 12}[line.billing]
+    usd_price = line.unit_price * fx
+    monthly = billable * usd_price * factor * (1 - line.discount)
+
+    parts = ["{billable} " + line.unit]
+    terms = {"billable": billable, "price": line.unit_price, "usd": usd_price}
+    if line.included:
+        parts[0] = "({q} − {included} included) " + line.unit
+        terms.update(q=q, included=line.included)
+    if line.billing == "hour":
+        parts.append("{hours} h")
+        terms["hours"] = a.finance.hours_per_month
+    per = line.unit if line.billing == "month" else _PER[line.billing]
+    parts.append("{usd:$}/" + per if line.currency == "USD" else "€{price}/" + per)
+    if line.currency == "EUR":
+        parts.append("{fx} USD/EUR")
+        terms["fx"] = a.finance.eur_usd
+    if line.billing == "year":
+        parts.append("1/12 month")
+    if line.discount:
+        parts.append("(1 − {discount:.4%} discount)")
+        terms["discount"] = line.discount
+    keys = tuple(f"{ref}.{f}" for f in ("unit_price", "quantity", "included", "discount")) + (
+        (f"usage.{line.driver}",) if line.driver.endswith(("_gb", "emails")) else ())
+    return Component(line.category, line.line, billable, line.unit, usd_price, monthly=monthly,
+                     keys=keys + (("finance.eur_usd",) if line.currency == "EUR" else ()),
+                     basis=" × ".join(parts), terms=terms)
+
+
+def group_components(a: Assumptions, lines: list[PriceLine], drivers: dict[str, Num]) -> list[Component]:
+    """Components for a list of lines from the Providers or Options table."""
+    out = []
+    for line in lines:
+        table, rows = ("providers", a.providers) if line in a.providers else ("options", a.options)
+        out.append(line_component(a, line, drivers, f"{table}[{rows.index(line)}]"))
+    return out

@@ -1,0 +1,153 @@
+"""Scenarios: a stack's components over a grid of headcounts, and the totals every view reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..assumptions import Assumptions, Stack, default_assumptions
+from . import capacity
+from .components import Component, Num
+from .inputs import METRICS, agent_count, agent_grid, metric_key, scenario_key
+from .llm import llm_components
+from .onprem import onprem_components
+from .pricelist import group_components
+from .support import support_components
+from .twilio import twilio_components
+
+
+def stack_components(a: Assumptions, stack: Stack, agents: Num) -> list[Component]:
+    """Every line item of one stack at ``agents`` (a number or a numpy array of headcounts)."""
+    d = capacity.drivers(a, stack, agents)
+    index = a.stacks.index(stack)
+    comps: list[Component] = []
+    if stack.mac_studios:
+        comps += onprem_components(a, d["mac_studios"])
+    comps += group_components(a, capacity.provider_lines(a, stack), d)
+    for group in stack.option_groups:
+        comps += group_components(a, a.lines(group), d)
+    comps += twilio_components(a, agents)
+    comps += llm_components(a, stack, agents)
+    for choice in (a.services.email, a.services.monitoring, a.services.security, stack.backups):
+        comps += group_components(a, a.lines(choice), d)
+    comps += support_components(a, stack, index, agents)
+    return comps
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario over a grid of headcounts (or at one headcount). Money in USD.
+
+    Year 1 = 12 × monthly + one-time; annual (years 2..N) = 12 × monthly;
+    N-year TCO = Year 1 + (N − 1) × annual; per agent per month = TCO / (12 × N × agents).
+    """
+
+    key: str
+    name: str
+    kind: str
+    agents: Num
+    horizon: int
+    components: tuple[Component, ...]
+
+    @cached_property
+    def monthly(self) -> Num:
+        return _total(c.monthly for c in self.components) + self.agents * 0
+
+    @cached_property
+    def one_time(self) -> Num:
+        return _total(c.one_time for c in self.components) + self.agents * 0
+
+    @property
+    def annual(self) -> Num:
+        return 12 * self.monthly
+
+    @property
+    def year1(self) -> Num:
+        return self.annual + self.one_time
+
+    @property
+    def tco(self) -> Num:
+        return self.year1 + (self.horizon - 1) * self.annual
+
+    @property
+    def per_agent_month(self) -> Num:
+        return self.tco / (12 * self.horizon * self.agents)
+
+    def metric(self, name: str) -> Num:
+        """A metric by key or alias ('year1', 'annual', 'tco', 'monthly', 'per agent', 'one_time')."""
+        return getattr(self, metric_key(name))
+
+    def at(self, index: int | tuple[int, ...]) -> "ScenarioResult":
+        """This scenario at one grid point."""
+        agents = float(np.asarray(self.agents)[index]) if np.ndim(self.agents) else float(self.agents)
+        return ScenarioResult(self.key, self.name, self.kind, agents, self.horizon,
+                              tuple(c.at(index) for c in self.components))
+
+    def breakdown(self) -> pd.DataFrame:
+        """Line items at one headcount: category, item, quantity, unit, unit price, monthly, one-time, derivation."""
+        rows = [{"category": c.category, "item": c.name, "quantity": float(c.quantity), "unit": c.unit,
+                 "unit_price_usd": float(c.unit_price), "monthly_usd": float(c.monthly),
+                 "one_time_usd": float(c.one_time), "annual_usd": 12 * float(c.monthly),
+                 "derivation": c.derivation(), "assumptions": ", ".join(c.keys)}
+                for c in self.components]
+        return pd.DataFrame(rows)
+
+
+def _total(values: Iterable[Num]) -> Num:
+    total: Any = 0.0
+    for v in values:
+        total = total + v
+    return total
+
+
+def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None) -> dict[str, ScenarioResult]:
+    """Every scenario (or the named ones) over ``agents`` in one vectorized pass per scenario.
+
+    ``agents`` is a headcount or an array of headcounts (any shape; arrays of assumption draws made
+    with ``Assumptions.with_values`` broadcast against it).
+    """
+    grid = agents if isinstance(agents, np.ndarray) and agents.dtype.kind == "f" else agent_grid(agents)
+    keys = [scenario_key(a, s) for s in scenarios] if scenarios is not None else [s.key for s in a.stacks]
+    horizon = a.finance.horizon_years
+    return {key: ScenarioResult(key, (st := a.stack(key)).name, st.kind, grid, horizon,
+                                tuple(stack_components(a, st, grid)))
+            for key in keys}
+
+
+@lru_cache(maxsize=4096)
+def _price_cached(a_hash: str, key: str, agents: int) -> ScenarioResult:
+    a = _BY_HASH[a_hash]
+    stack = a.stack(key)
+    return ScenarioResult(key, stack.name, stack.kind, float(agents), a.finance.horizon_years,
+                          tuple(c.at(()) for c in stack_components(a, stack, float(agents))))
+
+
+_BY_HASH: dict[str, Assumptions] = {}
+
+
+def price(scenario: str, agents: Any, a: Assumptions | None = None) -> ScenarioResult:
+    """One scenario at one headcount, with its line items (cached on the assumptions' content)."""
+    a = a or default_assumptions()
+    key, n = scenario_key(a, scenario), agent_count(agents)
+    _BY_HASH.setdefault(a.content_hash(), a)
+    return _price_cached(a.content_hash(), key, n)
+
+
+def compare(agents: Any, a: Assumptions | None = None) -> pd.DataFrame:
+    """Every scenario at every headcount: one row each with all metrics, the cheapest N-year TCO marked."""
+    a = a or default_assumptions()
+    counts = agent_grid(agents)
+    results = evaluate(a, counts)
+    rows = []
+    for i, n in enumerate(counts):
+        for key, r in results.items():
+            rows.append({"agents": int(n), "scenario": key, "name": r.name, "kind": r.kind,
+                         **{m: float(np.asarray(getattr(r, m))[i]) for m in METRICS}})
+    df = pd.DataFrame(rows)
+    df["rank"] = df.groupby("agents")["tco"].rank(method="min").astype(int)
+    df["cheapest"] = df["rank"] == 1
+    return df.sort_values(["agents", "tco", "scenario"], ignore_index=True)
