@@ -98,7 +98,10 @@ def test_unreadable_input_is_named(tmp_path: Path, soffice: str) -> None:
 @pytest.mark.libreoffice
 def test_timeout(tmp_path: Path, soffice: str) -> None:
     with pytest.raises(LibreOfficeError, match="within 0.01 s"):
-        recalculate([make_workbook(tmp_path / "book.xlsx")], tmp_path, soffice=soffice, timeout=0.01)
+        recalculate(
+            [make_workbook(tmp_path / "book.xlsx")], tmp_path / "out", soffice=soffice, timeout=0.01
+        )
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_missing_input_is_named(tmp_path: Path) -> None:
@@ -109,7 +112,7 @@ def test_missing_input_is_named(tmp_path: Path) -> None:
 def test_outputs_must_not_clash(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with pytest.raises(ValueError, match="same file: x.xlsx"):
+    with pytest.raises(ValueError, match=r"distinct file names, got \['x.xlsx'\]"):
         recalculate([tmp_path / "a" / "x.xlsx", tmp_path / "b" / "x.xlsx"], tmp_path)
 
 

@@ -131,6 +131,12 @@ def test_write_bas(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
+def test_module_list_like_udf_modules_setting() -> None:
+    assert vba.udf_module_text(f" {MODULE};") == vba.udf_module_text(MODULE)
+    with pytest.raises(ValueError, match="module_name: expected a module name"):
+        vba.udf_module_text(";")
+
+
 def test_unknown_module() -> None:
     with pytest.raises(ModuleNotFoundError, match="no_such_udf_module"):
         vba.udf_module_text("no_such_udf_module")

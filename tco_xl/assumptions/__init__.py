@@ -115,6 +115,7 @@ class Assumptions(BaseModel):
     #: Where each value came from (key or table row -> 'Sheet!C7'); not part of the content.
     origins: dict[str, str] = Field(default_factory=dict, exclude=True)
     _hash: str | None = PrivateAttr(default=None)
+    _groups: dict[str, list[tuple[str, PriceLine]]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Assumptions":
@@ -164,7 +165,23 @@ class Assumptions(BaseModel):
 
     def lines(self, group: str) -> list[PriceLine]:
         """Price lines of a provider or option group, in sheet order."""
-        return [line for line in self.providers + self.options if line.group == group]
+        return [line for _, line in self.line_refs(group)]
+
+    def line_refs(self, group: str) -> list[tuple[str, PriceLine]]:
+        """(row reference such as 'providers[3]', line) for each line of ``group``, in sheet order."""
+        if self._groups is None:
+            groups: dict[str, list[tuple[str, PriceLine]]] = {}
+            for table in ("providers", "options"):
+                for i, line in enumerate(getattr(self, table)):
+                    groups.setdefault(line.group, []).append((f"{table}[{i}]", line))
+            self._groups = groups
+        return self._groups.get(group, [])
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "Assumptions":
+        """A copy (``update`` is not validated); its content hash is computed afresh."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy._hash, copy._groups = None, None
+        return copy
 
     def content_hash(self) -> str:
         """SHA-256 of every value (not of where values came from): equal inputs, equal hash."""

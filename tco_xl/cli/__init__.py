@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .app import app
-from . import report  # noqa: F401  (registers commands)
+from . import reconcile, report  # noqa: F401  (register commands)
 
 
 def main() -> None:

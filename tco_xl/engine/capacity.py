@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..assumptions import Assumptions, Stack
+from ..assumptions import Assumptions, PriceLine, Stack
 from .components import Num
 
 
@@ -66,7 +66,7 @@ def drivers(a: Assumptions, stack: Stack, agents: Num) -> dict[str, Num]:
     Servers count only where the stack prices lines driven by them (a hybrid whose app runs on the
     Mac Studios has no application servers).
     """
-    used = {line.driver for line in provider_lines(a, stack)}
+    used = {line.driver for _, line in provider_lines(a, stack)}
     f = scale(a, agents)
     units = mac_studios(a, agents) if stack.mac_studios else agents * 0
     app = app_servers(stack, agents) if "app_servers" in used else agents * 0
@@ -80,9 +80,9 @@ def drivers(a: Assumptions, stack: Stack, agents: Num) -> dict[str, Num]:
     }
 
 
-def provider_lines(a: Assumptions, stack: Stack):
-    """The stack's provider lines, filtered to its provider categories (all when none are listed)."""
+def provider_lines(a: Assumptions, stack: Stack) -> list[tuple[str, PriceLine]]:
+    """(row reference, line) of the stack's provider, filtered to its provider categories (all when none listed)."""
     if not stack.provider:
         return []
-    return [line for line in a.lines(stack.provider)
+    return [(ref, line) for ref, line in a.line_refs(stack.provider)
             if not stack.provider_categories or line.category in stack.provider_categories]

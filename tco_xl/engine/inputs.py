@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from numbers import Real
 from typing import Any, Iterable
 
@@ -26,6 +27,7 @@ METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
@@ -51,9 +53,15 @@ def agent_count(value: Any, field: str = "agents") -> int:
 
 
 def agent_grid(values: Any, field: str = "agents") -> np.ndarray:
-    """Many headcounts as a float array (each checked like ``agent_count``)."""
-    items = np.atleast_1d(np.asarray(values, dtype=object)).ravel()
-    return np.array([agent_count(v, field) for v in items], dtype=float)
+    """Headcounts as a float array of the same shape (at least 1-D), each checked like ``agent_count``."""
+    arr = np.atleast_1d(np.asarray(values))
+    if arr.dtype.kind not in "iuf":
+        return np.array([agent_count(v, field) for v in arr.ravel()], dtype=float).reshape(arr.shape)
+    grid = arr.astype(float)
+    ok = np.isfinite(grid) & (grid == np.round(grid)) & (grid >= 1) & (grid <= MAX_AGENTS)
+    if not ok.all():
+        agent_count(arr[~ok].flat[0].item(), field)  # raises the standard message for the first bad one
+    return grid
 
 
 def metric_key(value: Any, field: str = "metric") -> str:

@@ -49,10 +49,6 @@ def line_component(a: Assumptions, line: PriceLine, drivers: dict[str, Num], ref
                      basis=" × ".join(parts), terms=terms)
 
 
-def group_components(a: Assumptions, lines: list[PriceLine], drivers: dict[str, Num]) -> list[Component]:
-    """Components for a list of lines from the Providers or Options table."""
-    out = []
-    for line in lines:
-        table, rows = ("providers", a.providers) if line in a.providers else ("options", a.options)
-        out.append(line_component(a, line, drivers, f"{table}[{rows.index(line)}]"))
-    return out
+def group_components(a: Assumptions, refs: list[tuple[str, PriceLine]], drivers: dict[str, Num]) -> list[Component]:
+    """Components for (row reference, line) pairs from the Providers or Options table (``Assumptions.line_refs``)."""
+    return [line_component(a, line, drivers, ref) for ref, line in refs]

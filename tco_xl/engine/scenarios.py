@@ -29,11 +29,11 @@ def stack_components(a: Assumptions, stack: Stack, agents: Num) -> list[Componen
         comps += onprem_components(a, d["mac_studios"])
     comps += group_components(a, capacity.provider_lines(a, stack), d)
     for group in stack.option_groups:
-        comps += group_components(a, a.lines(group), d)
+        comps += group_components(a, a.line_refs(group), d)
     comps += twilio_components(a, agents)
     comps += llm_components(a, stack, agents)
     for choice in (a.services.email, a.services.monitoring, a.services.security, stack.backups):
-        comps += group_components(a, a.lines(choice), d)
+        comps += group_components(a, a.line_refs(choice), d)
     comps += support_components(a, stack, index, agents)
     return comps
 
@@ -77,6 +77,13 @@ class ScenarioResult:
     def per_agent_month(self) -> Num:
         return self.tco / (12 * self.horizon * self.agents)
 
+    def subtotal(self, include: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> "ScenarioResult":
+        """The same scenario restricted to component categories (``include`` all when None, minus ``exclude``)."""
+        include, exclude = (None if include is None else set(include)), set(exclude)
+        kept = tuple(c for c in self.components
+                     if (include is None or c.category in include) and c.category not in exclude)
+        return ScenarioResult(self.key, self.name, self.kind, self.agents, self.horizon, kept)
+
     def metric(self, name: str) -> Num:
         """A metric by key or alias ('year1', 'annual', 'tco', 'monthly', 'per agent', 'one_time')."""
         return getattr(self, metric_key(name))
@@ -110,7 +117,7 @@ def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None
     ``agents`` is a headcount or an array of headcounts (any shape; arrays of assumption draws made
     with ``Assumptions.with_values`` broadcast against it).
     """
-    grid = agents if isinstance(agents, np.ndarray) and agents.dtype.kind == "f" else agent_grid(agents)
+    grid = agent_grid(agents)
     keys = [scenario_key(a, s) for s in scenarios] if scenarios is not None else [s.key for s in a.stacks]
     horizon = a.finance.horizon_years
     return {key: ScenarioResult(key, (st := a.stack(key)).name, st.kind, grid, horizon,
@@ -118,23 +125,30 @@ def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None
             for key in keys}
 
 
+@dataclass(frozen=True, eq=False)
+class _ByContent:
+    """Assumptions compared by content, so equal inputs share cache entries."""
+
+    a: Assumptions
+
+    def __hash__(self) -> int:
+        return hash(self.a.content_hash())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByContent) and self.a.content_hash() == other.a.content_hash()
+
+
 @lru_cache(maxsize=4096)
-def _price_cached(a_hash: str, key: str, agents: int) -> ScenarioResult:
-    a = _BY_HASH[a_hash]
-    stack = a.stack(key)
+def _price_cached(keyed: _ByContent, key: str, agents: int) -> ScenarioResult:
+    a, stack = keyed.a, keyed.a.stack(key)
     return ScenarioResult(key, stack.name, stack.kind, float(agents), a.finance.horizon_years,
                           tuple(c.at(()) for c in stack_components(a, stack, float(agents))))
-
-
-_BY_HASH: dict[str, Assumptions] = {}
 
 
 def price(scenario: str, agents: Any, a: Assumptions | None = None) -> ScenarioResult:
     """One scenario at one headcount, with its line items (cached on the assumptions' content)."""
     a = a or default_assumptions()
-    key, n = scenario_key(a, scenario), agent_count(agents)
-    _BY_HASH.setdefault(a.content_hash(), a)
-    return _price_cached(a.content_hash(), key, n)
+    return _price_cached(_ByContent(a), scenario_key(a, scenario), agent_count(agents))
 
 
 def compare(agents: Any, a: Assumptions | None = None) -> pd.DataFrame:

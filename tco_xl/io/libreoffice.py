@@ -22,6 +22,8 @@ from typing import Any
 
 import openpyxl
 
+from tco_xl.errors import InputError, TcoError
+
 __all__ = [
     "LibreOfficeError",
     "recalculate",
@@ -48,7 +50,7 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 """
 
 
-class LibreOfficeError(RuntimeError):
+class LibreOfficeError(TcoError, RuntimeError):
     """LibreOffice is missing, failed, timed out, or did not convert every file."""
 
 
@@ -72,7 +74,7 @@ def recalculate(
 
     All files go through one ``soffice --convert-to`` call (each start costs seconds).
     ``fmt`` is a ``--convert-to`` target such as ``xlsx``, ``ods`` or
-    ``xlsx:"Calc MS Excel 2007 XML"``; output ``i`` is ``outdir/<stem of paths[i]>.<ext>``
+    ``xlsx:Calc MS Excel 2007 XML``; output ``i`` is ``outdir/<stem of paths[i]>.<ext>``
     and replaces any file of that name. All or nothing: if any file fails, nothing is
     written to ``outdir`` and ``LibreOfficeError`` names the failed files.
     """
@@ -84,7 +86,7 @@ def recalculate(
     targets = [outdir / f"{source.stem}.{ext}" for source in sources]
     clashes = sorted(name for name, n in Counter(t.name for t in targets).items() if n > 1)
     if clashes:
-        raise ValueError(f"several inputs would be saved as the same file: {', '.join(clashes)}")
+        raise InputError("paths", clashes, "inputs whose outputs have distinct file names")
     missing = [str(source) for source in sources if not source.is_file()]
     if missing:
         raise LibreOfficeError(f"input file(s) not found: {', '.join(missing)}")

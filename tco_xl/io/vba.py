@@ -14,7 +14,9 @@ imported (it needs pywin32). This module runs xlwings' own generator anyway:
 
 Everything is undone afterwards: ``sys.modules`` and the ``xlwings`` package look as they
 did before, and an already imported UDF module is left untouched. Only the named module is
-executed afresh; modules it imports are used as they are already imported.
+executed afresh; modules it imports are used as they are already imported. Calls are
+serialised; other threads must not import UDF modules meanwhile (the decorators on the
+``xlwings`` package are swapped for the duration of a call).
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ from typing import Any
 
 import xlwings
 
+from tco_xl.errors import InputError
+
 __all__ = ["VB_NAME_HEADER", "udf_macro_options", "udf_module_text", "write_bas"]
 
 VB_NAME_HEADER = 'Attribute VB_Name = "xlwings_udfs"'
 """First line of the module file; the VBA editor turns it into the module's name."""
 
 DEFAULT_WORKBOOK_NAME = "TCO.xlsm"
-EXCEL_VERSION = "16.0"  # Excel 2016 and later, incl. 365: MacroOptions with Category.
+EXCEL_VERSION = "16.0"  # Excel 2016+/365; xlwings sets Category etc. from version 14 on.
 BAS_ENCODING = "cp1252"  # The VBA editor reads .bas files in the Windows ANSI code page.
 
 _STANDIN_MODULE_NAMES = ("pythoncom", "pywintypes", "win32com", "win32com.client")
@@ -135,6 +139,7 @@ class _VBComponents:
         raise _ComError(f"the workbook has no VB component named {name!r}")
 
     def Remove(self, component: Any) -> None:  # noqa: N802 - COM method name
+        # Looked up by import_udfs; never reached, as looking up its argument raises.
         raise _ComError("the workbook has no VB component to remove")
 
     def Import(self, filename: str) -> None:  # noqa: N802 - COM method name
@@ -189,9 +194,7 @@ def _standin_modules() -> dict[str, types.ModuleType]:
 
 
 @contextmanager
-def _saved_state(
-    names: tuple[str, ...], attrs: tuple[str, ...]
-) -> Iterator[None]:
+def _saved_state(names: tuple[str, ...], attrs: tuple[str, ...]) -> Iterator[None]:
     """Restore the given ``sys.modules`` entries and ``xlwings`` attributes on exit."""
     modules = {name: sys.modules.get(name, _MISSING) for name in names}
     values = {name: getattr(xlwings, name, _MISSING) for name in attrs}
@@ -214,9 +217,7 @@ def _saved_state(
 @contextmanager
 def _windows_udfs() -> Iterator[types.ModuleType]:
     """Yield a fresh ``xlwings.udfs`` with the real decorators installed on ``xlwings``."""
-    with _saved_state(
-        (*_STANDIN_MODULE_NAMES, "xlwings.udfs"), (*_REAL_DECORATORS, "udfs")
-    ):
+    with _saved_state((*_STANDIN_MODULE_NAMES, "xlwings.udfs"), (*_REAL_DECORATORS, "udfs")):
         sys.modules.update(_standin_modules())
         sys.modules.pop("xlwings.udfs", None)
         udfs = importlib.import_module("xlwings.udfs")
@@ -256,7 +257,7 @@ def _quiet(logger: logging.Logger) -> Iterator[None]:
 def _import_udfs(module_names: str, workbook_name: str) -> _Capture:
     names = [name.strip() for name in module_names.split(";") if name.strip()]
     if not names:
-        raise ValueError(f"no UDF module name given: {module_names!r}")
+        raise InputError("module_name", module_names, "a module name, or several separated by ';'")
     capture = _Capture()
     with _LOCK, _windows_udfs() as udfs, _quiet(udfs.logger):
         for name in names:

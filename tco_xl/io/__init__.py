@@ -1,0 +1,1 @@
+"""Workbook I/O: openpyxl headless, xlwings live, snapshots, LibreOffice."""

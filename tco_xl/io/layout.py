@@ -1,0 +1,179 @@
+"""The one description of TCO.xlsm: sheet names and order, columns, header row, the fingerprint blocks.
+
+The writer (``template``), the reader (``workbook``) and exporters that cite cells (``cell_of``) all
+read it. Scalar sheets are generated from ``scalar_specs()`` (one row per assumption, in declaration
+order) and table sheets from the pydantic row models (one column per field), so a new field needs no
+change here. The reader finds columns by their header and scalar rows by their key, so a user may
+reorder rows; ``cell_of`` gives the cell in the layout as built.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+from pydantic import BaseModel
+
+from ..assumptions import GROUPS, LlmModel, PriceLine, Stack, scalar_specs
+
+README = "README"
+SCENARIOS = "Scenarios"
+COMPARE = "Compare"
+CONF = "xlwings.conf"
+STATE = "_tco_state"
+STATE_NAME = "TCO_STATE"  # workbook name over the fingerprint cells (read by the UDF layer)
+
+HEADER_ROW = 1
+FIRST_ROW = 2  # first data row below the header
+LAST_COLUMN = "Z"  # inputs must lie within column A..Z: the fingerprint covers no more
+SCALAR_ROWS = 100  # scalar sheets: inputs within rows 1..100
+TABLE_ROWS = 300  # table sheets: header + up to 299 rows
+STATE_CHUNK_ROWS = 50  # rows per fingerprint cell (Excel cell text is limited to 32,767 characters)
+
+#: The repository's committed workbook (exists in a source checkout).
+DEFAULT_WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "TCO.xlsm"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an assumption sheet: the model field (or scalar role) it holds and its header."""
+
+    field: str
+    header: str
+    width: float
+    read: bool = True  # False: written for the reader's eyes, ignored when loading
+
+
+#: Scalar sheets: Key | Assumption | Value | Unit | Low | High | Source | Note.
+SCALAR_COLUMNS = (
+    Column("key", "Key", 38), Column("label", "Assumption", 46, read=False), Column("value", "Value", 14),
+    Column("unit", "Unit", 24, read=False), Column("low", "Low", 12), Column("high", "High", 12),
+    Column("source", "Source", 62, read=False), Column("note", "Note", 70, read=False),
+)
+
+# Table headers a finance user reads; a field missing here is headed by its name.
+_TABLE_HEADERS = {
+    "group": "Group", "line": "Line item", "category": "Category", "unit_price": "Unit price",
+    "currency": "Currency", "billing": "Billing", "unit": "Unit", "driver": "Driver", "quantity": "Quantity",
+    "included": "Included", "discount": "Discount", "whole_units": "Whole units", "price_low": "Price low",
+    "price_high": "Price high", "source": "Source", "key": "Key", "name": "Name",
+    "input_usd_per_1k": "Input USD/1K tokens", "output_usd_per_1k": "Output USD/1K tokens", "kind": "Kind",
+    "mac_studios": "Mac Studios", "provider": "Provider", "provider_categories": "Provider categories",
+    "app_servers_min": "Min app servers", "agents_per_app_server": "Agents per app server",
+    "option_groups": "Option groups", "backups": "Backups", "llm": "LLM", "support_hours": "Support hours/month",
+    "setup_usd": "Setup (USD)",
+}
+_TABLE_WIDTHS = {"line": 44, "name": 40, "source": 60, "group": 26, "key": 20, "option_groups": 30,
+                 "provider_categories": 28, "backups": 22, "driver": 16, "llm": 18}
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    """A sheet of rows of one pydantic model, stored as ``Assumptions.<table>``."""
+
+    table: str
+    name: str
+    model: type[BaseModel]
+    excel_table: str  # name of the Excel Table (ListObject) over the rows
+    description: str
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(Column(f, _TABLE_HEADERS.get(f, f), _TABLE_WIDTHS.get(f, 14)) for f in self.model.model_fields)
+
+
+_SHEET_NAMES = {"llm": "LLM"}  # groups not named by capitalizing
+
+#: Scalar sheet per assumptions group, in workbook order ('llm' -> 'LLM', 'telephony' -> 'Telephony').
+SCALAR_SHEETS: dict[str, str] = {group: _SHEET_NAMES.get(group, group.capitalize()) for group in GROUPS}
+
+TABLE_SHEETS: tuple[TableSheet, ...] = (
+    TableSheet("providers", "Providers", PriceLine, "tblProviders",
+               "Cloud providers' priced lines: one provider = the rows sharing a Group"),
+    TableSheet("options", "Options", PriceLine, "tblOptions",
+               "Ancillary priced lines (networking plans, email, backups, monitoring, security), same columns"),
+    TableSheet("llm_models", "LLM models", LlmModel, "tblLlmModels", "LLM API price list (USD per 1K tokens)"),
+    TableSheet("stacks", "Stacks", Stack, "tblStacks",
+               "What each scenario is made of: Mac Studios, provider, options, LLM, support, setup"),
+)
+
+ASSUMPTION_SHEETS: tuple[str, ...] = (*SCALAR_SHEETS.values(), *(t.name for t in TABLE_SHEETS))
+SHEET_ORDER: tuple[str, ...] = (README, SCENARIOS, COMPARE, *ASSUMPTION_SHEETS, CONF, STATE)
+
+
+def table_sheet(table: str) -> TableSheet:
+    """The sheet holding ``Assumptions.<table>``."""
+    for sheet in TABLE_SHEETS:
+        if sheet.table == table:
+            return sheet
+    raise KeyError(f"unknown table {table!r}")
+
+
+def sheet_rows(sheet: str) -> int:
+    """Last row of ``sheet`` that may hold inputs (the fingerprint covers rows 1..this)."""
+    return SCALAR_ROWS if sheet in SCALAR_SHEETS.values() else TABLE_ROWS
+
+
+def quoted(sheet: str) -> str:
+    """``sheet`` as written in a formula or reference: quoted when it is not a plain name."""
+    return sheet if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) else "'" + sheet.replace("'", "''") + "'"
+
+
+def ref(sheet: str, cell: str) -> str:
+    """'Telephony!C7', "'LLM models'!D5"."""
+    return f"{quoted(sheet)}!{cell}"
+
+
+def column_letter(columns: tuple[Column, ...], field: str) -> str:
+    """Letter of ``field``'s column in the layout as built."""
+    for i, column in enumerate(columns, start=1):
+        if column.field == field:
+            return get_column_letter(i)
+    raise KeyError(f"no column {field!r}")
+
+
+def scalar_row(key: str) -> int:
+    """Row of scalar assumption ``key`` on its sheet as built."""
+    group = key.partition(".")[0]
+    keys = [s.key for s in scalar_specs() if s.group == group]
+    if key not in keys:
+        raise KeyError(f"unknown assumption {key!r}")
+    return FIRST_ROW + keys.index(key)
+
+
+_TABLE_KEY = re.compile(r"(?P<table>\w+)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?")
+
+
+def cell_of(key: str, column: str = "value") -> str:
+    """Where an assumption lives in the workbook as built: 'Telephony!C3', 'Providers!D5'.
+
+    ``key`` is a scalar key ('telephony.inbound_usd_per_min'; ``column`` may be 'low' or 'high'),
+    a table cell ('providers[3].unit_price', 0-based row) or a table row ('providers[3]' -> 'Providers!A5:O5').
+    """
+    if match := _TABLE_KEY.fullmatch(key):
+        sheet = table_sheet(match["table"])
+        row = FIRST_ROW + int(match["index"])
+        if match["field"] is None:
+            return ref(sheet.name, f"A{row}:{get_column_letter(len(sheet.columns))}{row}")
+        return ref(sheet.name, f"{column_letter(sheet.columns, match['field'])}{row}")
+    group = key.partition(".")[0]
+    if group not in SCALAR_SHEETS:
+        raise KeyError(f"unknown assumption {key!r}")
+    return ref(SCALAR_SHEETS[group], f"{column_letter(SCALAR_COLUMNS, column)}{scalar_row(key)}")
+
+
+def defined_name(key: str) -> str:
+    """Workbook name of a scalar assumption's Value cell: 'telephony_inbound_usd_per_min'."""
+    return key.replace(".", "_")
+
+
+def state_blocks() -> list[tuple[str, str]]:
+    """(sheet, 'A1:Z50') per fingerprint cell: every assumption sheet's input block in row chunks."""
+    blocks = []
+    for sheet in ASSUMPTION_SHEETS:
+        for top in range(1, sheet_rows(sheet) + 1, STATE_CHUNK_ROWS):
+            bottom = min(top + STATE_CHUNK_ROWS - 1, sheet_rows(sheet))
+            blocks.append((sheet, f"A{top}:{LAST_COLUMN}{bottom}"))
+    return blocks

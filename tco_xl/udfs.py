@@ -1,0 +1,302 @@
+"""Excel functions (xlwings UDFs): ``=TCO_HYBRID(47)`` in a cell prices a scenario with the engine.
+
+Each function takes what Excel sends (47 arrives as 47.0, an empty cell as None, a range as a list
+of rows), prices with the assumptions of the workbook it is called from (``tco_xl.io.live``) and
+returns USD rounded to cents as Excel's ROUND does. Nothing here computes money: arguments are
+checked by ``tco_xl.engine.inputs``, figures come from the engine. A function never raises: a bad
+argument or assumption cell shows ``#TCO! <what, where, expected>`` in the cell and the full detail
+goes to the log (``%TEMP%\\tco_xl_udfs.log`` in Excel, or ``$TCO_XL_LOG``).
+
+Every function is volatile (Excel re-runs it after any edit, so no cell keeps a stale figure) and
+takes a ``caller`` parameter, which xlwings fills with the calling cell and leaves out of the
+Excel signature. Parameters carry no type hints on purpose: xlwings reads them as converters.
+Headcount arguments of single-value functions also take a range (``=TCO_HYBRID(A2:A20)``) and
+return one result per cell, spilling like Excel's own functions: one call instead of one per cell.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import tempfile
+from typing import Any, Callable
+
+import xlwings as xw
+
+from .assumptions import Assumptions
+from .engine import METRICS, ScenarioResult, agent_count, compare, metric_key, price, scenario_key
+from .engine.capacity import mac_studios
+from .engine.components import Component
+from .engine.inputs import _norm
+from .engine.llm import llm_components
+from .engine.twilio import twilio_components
+from .errors import InputError, TcoError, WorkbookError
+from .io.live import assumptions_for
+from .rounding import excel_round
+
+__all__ = ["LLM_API_COST", "MAC_STUDIOS_NEEDED", "TCO", "TCO_BREAKDOWN", "TCO_CHEAPEST", "TCO_CLOUD",
+           "TCO_COMPARE", "TCO_EXPLAIN", "TCO_HYBRID", "TCO_SELF_HOSTED", "TWILIO_COST", "cell_error"]
+
+CATEGORY = "TCO"
+LOG_ENV = "TCO_XL_LOG"
+CENTS = 2
+HYBRID_VARIANTS = {"base": "hybrid", "optimized": "hybrid_optimized"}
+BREAKDOWN_HEADER = ["Category", "Item", "Quantity", "Unit", "Unit price (USD)", "Monthly (USD)",
+                    "One-time (USD)", "Derivation"]
+COMPARE_METRICS = ("year1", "annual", "tco", "monthly", "per_agent_month")
+
+log = logging.getLogger(__name__)
+
+_AGENTS = "Agents (headcount), a whole number from 1 to 1,000,000, or a range of them"
+_AGENT = "Agents (headcount), a whole number from 1 to 1,000,000"
+_METRIC = "Year 1 (default), Annual, TCO (N-year), Monthly, Per agent (per agent per month) or One-time"
+_SCENARIO = "Scenario name or key, e.g. Hybrid, Self-hosted, AWS, Cloud (Hetzner); see TCO_COMPARE"
+
+
+# -- errors as cell text -----------------------------------------------------------------------------
+def cell_error(exc: Exception) -> str:
+    """The short text a cell shows for ``exc``: which argument or sheet!cell, what was expected."""
+    if isinstance(exc, InputError):
+        found = "an empty cell" if exc.value is None else repr(exc.value)
+        return f"#TCO! {exc.field}: expected {exc.expected}, got {found}"
+    if isinstance(exc, WorkbookError) and exc.problems:
+        more = f" (+{len(exc.problems) - 1} more, see log)" if len(exc.problems) > 1 else ""
+        return f"#TCO! {exc.problems[0]}{more}"
+    if isinstance(exc, TcoError):
+        return f"#TCO! {str(exc).splitlines()[0]}"
+    return f"#TCO! internal error ({type(exc).__name__}: {exc}); see log"
+
+
+def _logged(name: str, args: tuple, exc: Exception) -> str:
+    """Log ``exc`` in full (traceback for anything but a user error) and return its cell text."""
+    call = f"{name}({', '.join(map(repr, args))})"
+    if isinstance(exc, TcoError):
+        log.warning("%s: %s", call, exc)
+    else:
+        log.exception("%s failed", call, exc_info=exc)
+    return cell_error(exc)
+
+
+def _in_cell(fn: Callable) -> Callable:
+    """Run a UDF so that it never raises: errors become cell text (the xlwings signature is kept)."""
+    @functools.wraps(fn)
+    def udf(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a cell must show text, never a traceback
+            return _logged(fn.__name__, args + tuple(kwargs.values()), exc)
+    return udf
+
+
+def _each(agents: Any, value: Callable[[int], Any]) -> Any:
+    """``value(headcount)`` for one headcount, or for every cell of a range (same rows and columns).
+
+    A range of one cell gives a single value; a bad cell in a range shows its own error text.
+    """
+    if isinstance(agents, (list, tuple)):
+        cells = [_each(item, value) for item in agents]
+        return cells[0][0] if len(cells) == 1 and isinstance(cells[0], list) and len(cells[0]) == 1 else cells
+    try:
+        return value(agent_count(agents))
+    except Exception as exc:  # noqa: BLE001 - one cell of a spill shows its own error
+        return _logged(value.__qualname__.partition(".")[0], (agents,), exc)  # 'TCO_HYBRID(-3)' 
+
+
+def _money(x: Any) -> float:
+    """USD rounded to cents, half away from zero like Excel's ROUND."""
+    return excel_round(float(x), CENTS)
+
+
+def _part(a: Assumptions, name: str, components: list[Component], agents: int) -> ScenarioResult:
+    """Totals of some line items (e.g. telephony only) over the assumptions' horizon."""
+    return ScenarioResult(name, name, "part", float(agents), a.finance.horizon_years, tuple(components))
+
+
+def _ranked(a: Assumptions, agents: int) -> list[ScenarioResult]:
+    """Every scenario at ``agents``, cheapest N-year TCO first (ties by key, as ``engine.compare`` sorts)."""
+    return sorted((price(s.key, agents, a) for s in a.stacks), key=lambda r: (r.tco, r.key))
+
+
+def _hybrid_key(variant: Any) -> str:
+    """'base' (default, also for an empty cell) or 'optimized', case-insensitive -> stack key."""
+    name = "base" if variant is None else str(variant).strip().lower() or "base"
+    if name not in HYBRID_VARIANTS:
+        raise InputError("variant", variant, " or ".join(f"'{v}'" for v in HYBRID_VARIANTS))
+    return HYBRID_VARIANTS[name]
+
+
+def _model_key(a: Assumptions, value: Any) -> str:
+    """LLM model key from its key or name on the LLM models sheet ('gpt-4o', 'OpenAI GPT-4o'), case-insensitive."""
+    wanted = _norm(str(value)) if value is not None else ""
+    for model in a.llm_models:
+        if wanted and wanted in {_norm(model.key), _norm(model.name)}:
+            return model.key
+    raise InputError("model", value, "one of " + ", ".join(f"'{m.key}'" for m in a.llm_models))
+
+
+def _line_item(result: ScenarioResult, item: Any) -> Component:
+    """A line item by 1-based number or by name (exact, else the one name containing it), case-insensitive."""
+    items = result.components
+    expected = f"a line item number from 1 to {len(items)} or a line item name (see TCO_BREAKDOWN)"
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        if item == int(item) and 1 <= item <= len(items):
+            return items[int(item) - 1]
+        raise InputError("item", item, expected)
+    wanted = _norm(str(item)) if item is not None else ""
+    exact = [c for c in items if _norm(c.name) == wanted]
+    partial = [c for c in items if wanted and wanted in _norm(c.name)]
+    if exact or len(partial) == 1:
+        return (exact or partial)[0]
+    if len(partial) > 1:
+        expected = "one of " + ", ".join(f"'{c.name}'" for c in partial)
+    raise InputError("item", item, expected)
+
+
+def _sources(a: Assumptions, keys: tuple[str, ...]) -> str:
+    """The assumptions used, with the cell each was read from: 'Usage!C5 (usage.calls_per_agent_per_day)'."""
+    return ", ".join(f"{a.origins[k]} ({k})" if k in a.origins else k for k in keys)
+
+
+# -- the functions Excel calls ------------------------------------------------------------------------
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario", doc=_SCENARIO)
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("metric", doc=_METRIC)
+@_in_cell
+def TCO(scenario, agents, metric=None, caller=None):
+    """Cost of any scenario in USD at a headcount: Year 1 by default, or the metric named."""
+    a, m = assumptions_for(caller), metric_key(metric)
+    key = scenario_key(a, scenario)
+    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("metric", doc=_METRIC)
+@xw.arg("variant", doc="Base (default: Mac Studios + Hetzner servers) or Optimized (Hetzner database only)")
+@_in_cell
+def TCO_HYBRID(agents, metric=None, variant=None, caller=None):
+    """Cost of the hybrid scenario (Mac Studios on premise + Hetzner cloud) in USD: Year 1 by default."""
+    a, m, key = assumptions_for(caller), metric_key(metric), _hybrid_key(variant)
+    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("metric", doc=_METRIC)
+@_in_cell
+def TCO_SELF_HOSTED(agents, metric=None, caller=None):
+    """Cost of the self-hosted scenario (Mac Studios only) in USD: Year 1 by default, or the metric named."""
+    a, m = assumptions_for(caller), metric_key(metric)
+    return _each(agents, lambda n: _money(price("self_hosted", n, a).metric(m)))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("provider", doc="Cloud provider, e.g. AWS, GCP, Azure, Hetzner, OVH, Vultr, DigitalOcean, Cloudflare, Fly.io")
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("metric", doc=_METRIC)
+@_in_cell
+def TCO_CLOUD(provider, agents, metric=None, caller=None):
+    """Cost of running everything at one cloud provider in USD: Year 1 by default, or the metric named."""
+    a, m = assumptions_for(caller), metric_key(metric)
+    key = scenario_key(a, provider, "provider", kinds=("cloud",))
+    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("metric", doc=_METRIC)
+@_in_cell
+def TWILIO_COST(agents, metric=None, caller=None):
+    """Twilio telephony (call minutes, numbers, SMS, recordings) in USD, the same in every scenario."""
+    a, m = assumptions_for(caller), metric_key(metric)
+    return _each(agents, lambda n: _money(_part(a, "Twilio", twilio_components(a, float(n)), n).metric(m)))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("model", doc="LLM model key or name from the LLM models sheet, e.g. gpt-4o, claude-3.5-sonnet")
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("metric", doc=_METRIC)
+@_in_cell
+def LLM_API_COST(model, agents, metric=None, caller=None):
+    """What the LLM requests would cost through a paid API model, in USD: Year 1 by default."""
+    a, m = assumptions_for(caller), metric_key(metric)
+    api = a.stacks[0].model_copy(update={"llm": _model_key(a, model)})
+    return _each(agents, lambda n: _money(_part(a, api.llm, llm_components(a, api, float(n)), n).metric(m)))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@_in_cell
+def MAC_STUDIOS_NEEDED(agents, caller=None):
+    """Mac Studios to buy for a headcount: active units (by agents and LLM load) plus failover spares."""
+    a = assumptions_for(caller)
+    return _each(agents, lambda n: int(mac_studios(a, float(n))))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("agents", ndim=2, doc=_AGENTS)
+@_in_cell
+def TCO_CHEAPEST(agents, caller=None):
+    """Name of the scenario with the lowest N-year TCO at a headcount."""
+    a = assumptions_for(caller)
+    return _each(agents, lambda n: _ranked(a, n)[0].name)
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("agents", doc=_AGENT)
+@_in_cell
+def TCO_COMPARE(agents, caller=None):
+    """Every scenario at a headcount, cheapest N-year TCO first: a table with headers that spills."""
+    a, n = assumptions_for(caller), agent_count(agents)
+    horizon = a.finance.horizon_years
+    labels = [METRICS[m][0].replace("N-year", f"{horizon}-year").replace("..N", f"..{horizon}")
+              for m in COMPARE_METRICS]
+    ranked = _ranked(a, n)
+    return [["Scenario", *labels, "Cheapest"]] + [
+        [r.name, *(_money(r.metric(m)) for m in COMPARE_METRICS), r.tco == ranked[0].tco] for r in ranked]
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario", doc=_SCENARIO)
+@xw.arg("agents", doc=_AGENT)
+@_in_cell
+def TCO_BREAKDOWN(scenario, agents, caller=None):
+    """Line items of a scenario at a headcount, with quantities, unit prices and derivations: a table that spills."""
+    a = assumptions_for(caller)
+    result = price(scenario_key(a, scenario), agent_count(agents), a)
+    return [BREAKDOWN_HEADER] + [
+        [c.category, c.name, c.quantity, c.unit, c.unit_price, _money(c.monthly), _money(c.one_time),
+         c.derivation()] for c in result.components]
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario", doc=_SCENARIO)
+@xw.arg("agents", doc=_AGENT)
+@xw.arg("item", doc="Line item number (1 = first row of TCO_BREAKDOWN) or name, e.g. Twilio inbound calls")
+@_in_cell
+def TCO_EXPLAIN(scenario, agents, item, caller=None):
+    """How one line item of a scenario was computed, and the assumption cells it came from, as text."""
+    a = assumptions_for(caller)
+    c = _line_item(price(scenario_key(a, scenario), agent_count(agents), a), item)
+    return f"{c.name}: {c.derivation()}. Assumptions: {_sources(a, c.keys)}"
+
+
+# -- the log a finance user can open -----------------------------------------------------------------
+def log_to_file(path: str | os.PathLike[str]) -> logging.Handler:
+    """Send tco_xl's warnings and errors (full detail, tracebacks) to ``path``; returns the handler."""
+    root = logging.getLogger("tco_xl")
+    target = os.path.abspath(path)
+    for handler in root.handlers:
+        if isinstance(handler, logging.FileHandler) and handler.baseFilename == target:
+            return handler
+    handler = logging.FileHandler(target, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return handler
+
+
+if "xlwings.com_server" in sys.modules:  # imported by Excel's Python (Windows): keep a log file
+    log_to_file(os.environ.get(LOG_ENV) or os.path.join(tempfile.gettempdir(), "tco_xl_udfs.log"))
