@@ -13,6 +13,7 @@ from typing import Callable
 from .assumptions import Assumptions, default_assumptions
 from .engine import ScenarioResult, compare, evaluate
 from .engine.capacity import llm_tokens_per_month, mac_studios
+from .analysis.breakeven import crossings, metric_grid
 from .assumptions import DRIVERS
 from .engine.llm import api_components
 from .engine.pricelist import group_components
@@ -141,6 +142,12 @@ def figures() -> list[Figure]:
                tolerance=500),
         Figure("TL;DR scaling", "Hybrid annual at 100 agents (~$25K)", 25_000, _annual("hybrid", 100),
                "the report's own 100-agent hybrid table says $145,043.", tolerance=500),
+        Figure("TL;DR scaling", "Break-even ~350 agents: hybrid vs Cloud (Hetzner), 5-yr TCO", 350,
+               lambda v: float(_settles(v.a, "hybrid", "hetzner", "tco")),
+               "on the engine's step curves hybrid stays cheaper than Hetzner from the headcount at left (5-yr TCO), "
+               "never in Year 1; "
+               "~350 matches only the Mac Studio stacks against Cloudflare (see Break-even below).",
+               "agents", tolerance=50),
 
         *(Figure("Scenario 1: capacity", f"Mac Studios for {n} agents", units,
                  lambda v, n=n: float(mac_studios(v.a, n)), unit="units") for n, units in ((47, 2), (100, 4), (500, 20))),
@@ -308,7 +315,7 @@ def _fmt(x: float | tuple[float, float], unit: str) -> str:
     return f"${x:,.2f}"
 
 
-def markdown(a: Assumptions | None = None, breakeven: str = "") -> str:
+def markdown(a: Assumptions | None = None) -> str:
     """docs/seed-reconciliation.md: a table per report section, plus the scope notes."""
     rows = reconciliation(a)
     same = sum(f.status(v) == "=" for f, v in rows)
@@ -366,6 +373,34 @@ def markdown(a: Assumptions | None = None, breakeven: str = "") -> str:
         names = list(block["name"])
         rank = dict(zip(block["scenario"], block["rank"]))
         out.append(f"| {n} | {names[0]} | {names[1]} | {names[2]} | {rank['self_hosted']} | {rank['hybrid']} |")
-    if breakeven:
-        out += ["", "## Break-even claim", "", breakeven]
+    out += ["", "## Break-even: where on-premise overtakes each cloud", "",
+            "Found by `tco-xl breakeven` on every headcount 1..10,000 (exact, no interpolation). Each cell is the "
+            "headcount from which the Mac Studio stack stays cheaper on 5-year TCO (`—` never in 1..10,000; "
+            "`always` cheaper from 1 agent). On Year 1 no Mac Studio stack is ever cheaper than a cloud: "
+            f"{_year1_summary(a or default_assumptions())}.", ""]
+    a = a or default_assumptions()
+    clouds = [s.key for s in a.stacks if s.kind == "cloud"]
+    out += ["| Stack | " + " | ".join(clouds) + " |", "|---|" + "---:|" * len(clouds)]
+    for stack in (s.key for s in a.stacks if s.kind != "cloud"):
+        out.append(f"| {stack} | " + " | ".join(_fmt_settles(_settles(a, stack, c, "tco")) for c in clouds) + " |")
     return "\n".join(out) + "\n"
+
+
+def _settles(a: Assumptions, onprem: str, cloud: str, metric: str) -> int | None:
+    """First headcount from which ``onprem`` stays cheaper than ``cloud`` (1 if always, None if never)."""
+    found = crossings(a, onprem, cloud, metric)
+    if found:
+        return found[-1].agents if found[-1].cheaper_after == onprem else None
+    first = metric_grid(a, metric).iloc[0]
+    return 1 if first[onprem] < first[cloud] else None
+
+
+def _fmt_settles(n: int | None) -> str:
+    return "—" if n is None else "always" if n == 1 else f"{n:,}"
+
+
+def _year1_summary(a: Assumptions) -> str:
+    clouds = [s.key for s in a.stacks if s.kind == "cloud"]
+    onprem = [s.key for s in a.stacks if s.kind != "cloud"]
+    never = all(_settles(a, o, c, "year1") is None for o in onprem for c in clouds)
+    return "confirmed for every pair" if never else "not so for every pair: see `tco-xl breakeven -m year1`"

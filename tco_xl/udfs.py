@@ -25,12 +25,12 @@ from typing import Any, Callable
 
 import xlwings as xw
 
-from .assumptions import Assumptions
-from .engine import METRICS, ScenarioResult, agent_count, compare, metric_key, price, scenario_key
+from .assumptions import SELF_HOSTED_LLM, Assumptions
+from .engine import METRICS, ScenarioResult, agent_count, metric_key, price, scenario_key
 from .engine.capacity import mac_studios
 from .engine.components import Component
-from .engine.inputs import _norm
-from .engine.llm import llm_components
+from .engine.inputs import llm_key
+from .engine.llm import api_components
 from .engine.twilio import twilio_components
 from .errors import InputError, TcoError, WorkbookError
 from .io.live import assumptions_for
@@ -69,9 +69,8 @@ def cell_error(exc: Exception) -> str:
     return f"#TCO! internal error ({type(exc).__name__}: {exc}); see log"
 
 
-def _logged(name: str, args: tuple, exc: Exception) -> str:
+def _logged(call: str, exc: Exception) -> str:
     """Log ``exc`` in full (traceback for anything but a user error) and return its cell text."""
-    call = f"{name}({', '.join(map(repr, args))})"
     if isinstance(exc, TcoError):
         log.warning("%s: %s", call, exc)
     else:
@@ -86,7 +85,7 @@ def _in_cell(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - a cell must show text, never a traceback
-            return _logged(fn.__name__, args + tuple(kwargs.values()), exc)
+            return _logged(f"{fn.__name__}({', '.join(map(repr, args + tuple(kwargs.values())))})", exc)
     return udf
 
 
@@ -101,7 +100,7 @@ def _each(agents: Any, value: Callable[[int], Any]) -> Any:
     try:
         return value(agent_count(agents))
     except Exception as exc:  # noqa: BLE001 - one cell of a spill shows its own error
-        return _logged(value.__qualname__.partition(".")[0], (agents,), exc)  # 'TCO_HYBRID(-3)' 
+        return _logged(f"{value.__qualname__.partition('.')[0]} at agents={agents!r}", exc)
 
 
 def _money(x: Any) -> float:
@@ -127,13 +126,16 @@ def _hybrid_key(variant: Any) -> str:
     return HYBRID_VARIANTS[name]
 
 
-def _model_key(a: Assumptions, value: Any) -> str:
-    """LLM model key from its key or name on the LLM models sheet ('gpt-4o', 'OpenAI GPT-4o'), case-insensitive."""
-    wanted = _norm(str(value)) if value is not None else ""
-    for model in a.llm_models:
-        if wanted and wanted in {_norm(model.key), _norm(model.name)}:
-            return model.key
-    raise InputError("model", value, "one of " + ", ".join(f"'{m.key}'" for m in a.llm_models))
+def _api_model(a: Assumptions, value: Any) -> str:
+    """Key of an LLM API model named by key or name ('gpt-4o', 'Claude 3.5 Sonnet'), case-insensitive."""
+    expected = "one of " + ", ".join(f"'{m.key}'" for m in a.llm_models)
+    try:
+        key = llm_key(a, value)
+    except InputError:
+        raise InputError("model", value, expected) from None
+    if key == SELF_HOSTED_LLM:
+        raise InputError("model", value, f"an API model ({expected}): self-hosted inference pays no API fees")
+    return key
 
 
 def _line_item(result: ScenarioResult, item: Any) -> Component:
@@ -144,9 +146,9 @@ def _line_item(result: ScenarioResult, item: Any) -> Component:
         if item == int(item) and 1 <= item <= len(items):
             return items[int(item) - 1]
         raise InputError("item", item, expected)
-    wanted = _norm(str(item)) if item is not None else ""
-    exact = [c for c in items if _norm(c.name) == wanted]
-    partial = [c for c in items if wanted and wanted in _norm(c.name)]
+    wanted = " ".join(str(item).split()).casefold() if item is not None else ""
+    exact = [c for c in items if c.name.casefold() == wanted]
+    partial = [c for c in items if wanted and wanted in c.name.casefold()]
     if exact or len(partial) == 1:
         return (exact or partial)[0]
     if len(partial) > 1:
@@ -223,8 +225,8 @@ def TWILIO_COST(agents, metric=None, caller=None):
 def LLM_API_COST(model, agents, metric=None, caller=None):
     """What the LLM requests would cost through a paid API model, in USD: Year 1 by default."""
     a, m = assumptions_for(caller), metric_key(metric)
-    api = a.stacks[0].model_copy(update={"llm": _model_key(a, model)})
-    return _each(agents, lambda n: _money(_part(a, api.llm, llm_components(a, api, float(n)), n).metric(m)))
+    key = _api_model(a, model)
+    return _each(agents, lambda n: _money(_part(a, key, api_components(a, key, float(n)), n).metric(m)))
 
 
 @xw.func(volatile=True, category=CATEGORY)

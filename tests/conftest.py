@@ -18,3 +18,35 @@ def soffice() -> str:
             pytest.fail(f"{NOT_INSTALLED} (CI must run the LibreOffice tests)")
         pytest.skip(NOT_INSTALLED)
     return path
+
+
+# -- the assumptions workbook (TCO.xlsm) -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def built_workbook(tmp_path_factory: pytest.TempPathFactory):
+    """A TCO.xlsm freshly built from the defaults (with xlwings_udfs.bas beside it). Never edit it: copy it
+    with ``workbook_copy``."""
+    from tco_xl.io.template import build_workbook
+    return build_workbook(tmp_path_factory.mktemp("built") / "TCO.xlsm")
+
+
+@pytest.fixture
+def workbook_copy(built_workbook, tmp_path):
+    """``workbook_copy({"Telephony": {"C2": 0.015}}, name="edited.xlsm")``: a copy of the built workbook in
+    tmp_path with cells set through openpyxl (``keep_vba=True``; None clears a cell)."""
+    import shutil
+
+    import openpyxl
+
+    def copy(edits=None, name="TCO.xlsm"):
+        path = tmp_path / name
+        shutil.copyfile(built_workbook, path)
+        if edits:
+            wb = openpyxl.load_workbook(path, keep_vba=True)
+            for sheet, cells in edits.items():
+                for cell, value in cells.items():
+                    wb[sheet][cell] = value
+            wb.save(path)
+        return path
+
+    return copy

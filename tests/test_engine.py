@@ -141,3 +141,18 @@ def test_editing_one_rate_moves_the_total_by_the_hand_derived_amount():
 
 def test_public_api_doctest_value():
     assert round(tco_xl.price("hybrid", 47).year1, 2) == 103_156.33  # see test_hybrid_base_and_optimized
+
+
+def test_any_scenario_can_be_priced_with_api_inference():
+    api = A.with_llm("gpt-4o")
+    self_hosted, with_api = price("hybrid", 47), price("hybrid", 47, api)
+    # GPT-4o at 206.8M tokens/month: 361.90 + 620.40 = 982.30/month more; same 2 Mac Studios
+    assert with_api.monthly - self_hosted.monthly == pytest.approx(982.30)
+    assert with_api.one_time == self_hosted.one_time
+
+
+def test_llm_throughput_rule_applies_only_when_the_macs_run_the_llm():
+    heavy = A.model_copy(update={"llm": A.llm.model_copy(update={"tokens_per_request": 10_000})})
+    assert mac_studios(heavy, 47, self_hosted_llm=False) == 2  # max(2, ceil(47 / 25))
+    hw = [c for c in price("self_hosted", 47, heavy.with_llm("gpt-4o")).components if c.category == "hardware"]
+    assert hw[0].quantity == 2

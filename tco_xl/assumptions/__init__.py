@@ -183,6 +183,16 @@ class Assumptions(BaseModel):
         copy._hash, copy._groups = None, None
         return copy
 
+    def with_llm(self, model: str) -> "Assumptions":
+        """Every stack priced with LLM inference ``model`` (an LLM models key), or 'self_hosted' where it can be.
+
+        Stacks without Mac Studios keep their API model when ``model`` is 'self_hosted'.
+        """
+        stacks = [s if model == SELF_HOSTED_LLM and not s.mac_studios else s.model_copy(update={"llm": model})
+                  for s in self.stacks]
+        return Assumptions.model_validate({**self.model_dump(), "stacks": [s.model_dump() for s in stacks],
+                                           "origins": self.origins})
+
     def content_hash(self) -> str:
         """SHA-256 of every value (not of where values came from): equal inputs, equal hash."""
         if self._hash is None:

@@ -10,8 +10,9 @@ class Support(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    usd_per_hour: float = assumption(75, unit="USD/h", label="System administration rate",
-                                     source="Report §8 '20 hours/month × $75/hour'")
+    usd_per_hour: float = assumption(75, unit="USD/h", label="System administration rate", low=75, high=100,
+                                     source="Report §8 '20 hours/month × $75/hour'",
+                                     note="Report's support table bills troubleshooting and development at $100/h")
     scale_exponent: float = assumption(
         0.4, unit="exponent", le=1, label="Growth of support hours with headcount",
         source="Fitted: report's self-hosted support $18K/$24K/$48K at 47/100/500 agents",

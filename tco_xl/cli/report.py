@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ..engine import METRICS, compare, evaluate, scenario_key
+from ..engine.inputs import llm_key
 from ..engine.inputs import agent_grid
 from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, load, user_errors
 
@@ -20,10 +21,15 @@ def report(
     fmt: FormatOpt = Format.table,
     breakdown: Annotated[Optional[str], typer.Option(
         "--breakdown", "-b", help="Print this scenario's line items with their derivation.")] = None,
+    llm: Annotated[Optional[str], typer.Option(
+        "--llm", help="Price every scenario with this LLM API model (e.g. gpt-4o), or 'self_hosted' where "
+                      "Mac Studios run it.")] = None,
     workbook: WorkbookOpt = None,
 ) -> None:
     """Year 1, annual (years 2..N), N-year TCO, monthly and per agent per month for every scenario."""
     a = load(workbook)
+    if llm is not None:
+        a = with_llm(a, llm)
     counts = agent_grid(agents, "--agents")
     if breakdown is not None:
         _breakdown(a, scenario_key(a, breakdown, "--breakdown"), counts, fmt)
@@ -49,6 +55,11 @@ def report(
                 table.add_row(str(row.rank), f"{row.name}{mark}", *(f"{getattr(row, m):,.2f}" for m in
                               ("year1", "annual", "tco", "monthly", "per_agent_month")), style=style)
             console.print(table)
+
+
+def with_llm(a, value: str):
+    """The assumptions with every stack's LLM inference set to ``value`` (checked against the models table)."""
+    return a.with_llm(llm_key(a, value, "--llm"))
 
 
 def _breakdown(a, key, counts, fmt: Format) -> None:

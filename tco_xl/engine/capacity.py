@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..assumptions import Assumptions, PriceLine, Stack
+from ..assumptions import SELF_HOSTED_LLM, Assumptions, PriceLine, Stack
 from .components import Num
 
 
@@ -29,17 +29,19 @@ def llm_tokens_per_second(a: Assumptions, agents: Num) -> Num:
     return llm_tokens_per_month(a, agents) / seconds
 
 
-def mac_studios_active(a: Assumptions, agents: Num) -> Num:
-    """Active Mac Studios: the larger of the agent rule, the LLM throughput rule and the minimum (units)."""
+def mac_studios_active(a: Assumptions, agents: Num, self_hosted_llm: bool = True) -> Num:
+    """Active Mac Studios: the larger of the agent rule, the LLM throughput rule (when they run the LLM)
+    and the minimum (units)."""
     c = a.capacity
-    by_agents = whole(agents / c.agents_per_mac_studio)
-    by_llm = whole(llm_tokens_per_second(a, agents) / c.llm_tokens_per_sec_per_mac)
-    return np.maximum(np.maximum(by_agents, by_llm), c.min_mac_studios)
+    active = np.maximum(whole(agents / c.agents_per_mac_studio), c.min_mac_studios)
+    if self_hosted_llm:
+        active = np.maximum(active, whole(llm_tokens_per_second(a, agents) / c.llm_tokens_per_sec_per_mac))
+    return active
 
 
-def mac_studios(a: Assumptions, agents: Num) -> Num:
+def mac_studios(a: Assumptions, agents: Num, self_hosted_llm: bool = True) -> Num:
     """Mac Studios needed: active units plus failover spares (ceil(active × failover ratio)) (units)."""
-    active = mac_studios_active(a, agents)
+    active = mac_studios_active(a, agents, self_hosted_llm)
     return active + whole(active * a.capacity.failover_ratio)
 
 
@@ -49,10 +51,11 @@ def sites(a: Assumptions, units: Num) -> Num:
 
 
 def app_servers(stack: Stack, agents: Num) -> Num:
-    """Application servers of a stack: max(minimum, ceil(agents / agents per server)) (servers)."""
-    if stack.agents_per_app_server <= 0:
-        return np.maximum(agents * 0, stack.app_servers_min)
-    return np.maximum(whole(agents / stack.agents_per_app_server), stack.app_servers_min)
+    """Application servers of a stack: max(minimum, ceil(agents / agents per server)); only the minimum
+    when agents per server is 0 (servers)."""
+    per = np.asarray(stack.agents_per_app_server, dtype=float)
+    by_agents = whole(agents / np.where(per > 0, per, np.inf))
+    return np.maximum(by_agents, stack.app_servers_min)
 
 
 def db_servers(a: Assumptions, agents: Num) -> Num:
@@ -68,7 +71,7 @@ def drivers(a: Assumptions, stack: Stack, agents: Num) -> dict[str, Num]:
     """
     used = {line.driver for _, line in provider_lines(a, stack)}
     f = scale(a, agents)
-    units = mac_studios(a, agents) if stack.mac_studios else agents * 0
+    units = mac_studios(a, agents, stack.llm == SELF_HOSTED_LLM) if stack.mac_studios else agents * 0
     app = app_servers(stack, agents) if "app_servers" in used else agents * 0
     db = db_servers(a, agents) if "db_servers" in used else agents * 0
     u = a.usage

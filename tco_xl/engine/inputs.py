@@ -84,3 +84,14 @@ def scenario_key(a: Assumptions, value: Any, field: str = "scenario", kinds: Ite
             if wanted in {_norm(stack.key), _norm(stack.name), "cloud" + _norm(stack.key)}:
                 return stack.key
     raise InputError(field, value, "one of " + ", ".join(f"'{s.key}'" for s in stacks))
+
+
+def llm_key(a: Assumptions, value: Any, field: str = "model") -> str:
+    """LLM model key ('gpt-4o', 'Claude 3.5 Sonnet', …) or 'self_hosted', case-insensitive."""
+    from ..assumptions import SELF_HOSTED_LLM
+    options = [SELF_HOSTED_LLM, *(m.key for m in a.llm_models)]
+    names = {_norm(m.key): m.key for m in a.llm_models} | {_norm(m.name): m.key for m in a.llm_models}
+    names[_norm(SELF_HOSTED_LLM)] = SELF_HOSTED_LLM
+    if isinstance(value, str) and _norm(value) in names:
+        return names[_norm(value)]
+    raise InputError(field, value, "one of " + ", ".join(f"'{o}'" for o in options))

@@ -9,6 +9,14 @@ from .capacity import whole
 from .components import Component, Num
 
 _PER = {"hour": "h", "month": "month", "year": "year"}
+#: The usage assumptions behind each volume driver (for traceability).
+_USAGE_KEYS = {
+    "scaled": ("usage.reference_agents",), "recordings_gb": ("usage.recordings_gb", "usage.reference_agents"),
+    "database_gb": ("usage.database_gb", "usage.reference_agents"), "cdn_gb": ("usage.cdn_gb", "usage.reference_agents"),
+    "egress_gb": ("usage.egress_gb", "usage.reference_agents"),
+    "backup_gb": ("usage.recordings_gb", "usage.database_backup_gb", "usage.reference_agents"),
+    "emails": ("usage.emails_per_month", "usage.reference_agents"),
+}
 
 
 def line_component(a: Assumptions, line: PriceLine, drivers: dict[str, Num], ref: str) -> Component:
@@ -26,7 +34,7 @@ def line_component(a: Assumptions, line: PriceLine, drivers: dict[str, Num], ref
 
     parts = ["{billable} " + line.unit]
     terms = {"billable": billable, "price": line.unit_price, "usd": usd_price}
-    if line.included:
+    if np.any(line.included):
         parts[0] = "({q} − {included} included) " + line.unit
         terms.update(q=q, included=line.included)
     if line.billing == "hour":
@@ -39,11 +47,11 @@ def line_component(a: Assumptions, line: PriceLine, drivers: dict[str, Num], ref
         terms["fx"] = a.finance.eur_usd
     if line.billing == "year":
         parts.append("1/12 month")
-    if line.discount:
+    if np.any(line.discount):
         parts.append("(1 − {discount:.4%} discount)")
         terms["discount"] = line.discount
-    keys = tuple(f"{ref}.{f}" for f in ("unit_price", "quantity", "included", "discount")) + (
-        (f"usage.{line.driver}",) if line.driver.endswith(("_gb", "emails")) else ())
+    keys = tuple(f"{ref}.{f}" for f in ("unit_price", "quantity", "included", "discount")) + _USAGE_KEYS.get(
+        line.driver, ())
     return Component(line.category, line.line, billable, line.unit, usd_price, monthly=monthly,
                      keys=keys + (("finance.eur_usd",) if line.currency == "EUR" else ()),
                      basis=" × ".join(parts), terms=terms)

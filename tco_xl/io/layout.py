@@ -117,13 +117,14 @@ def sheet_rows(sheet: str) -> int:
 
 
 def quoted(sheet: str) -> str:
-    """``sheet`` as written in a formula or reference: quoted when it is not a plain name."""
-    return sheet if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) else "'" + sheet.replace("'", "''") + "'"
+    """``sheet`` as formulas and defined names refer to it: always quoted ("'LLM models'")."""
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def ref(sheet: str, cell: str) -> str:
-    """'Telephony!C7', "'LLM models'!D5"."""
-    return f"{quoted(sheet)}!{cell}"
+    """A cell as people read it: 'Telephony!C7', quoted only where needed ("'LLM models'!D5")."""
+    plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sheet)
+    return f"{sheet if plain else quoted(sheet)}!{cell}"
 
 
 def column_letter(columns: tuple[Column, ...], field: str) -> str:

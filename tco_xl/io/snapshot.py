@@ -35,6 +35,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
@@ -47,8 +49,9 @@ from ..engine.inputs import agent_grid
 from ..engine.support import support_hours
 from ..errors import InputError
 from .atomic import write_bytes_atomic
+from .layout import cell_of
 
-__all__ = ["FORMAT", "Provenance", "SheetWriter", "SnapshotData", "export_snapshot", "provenance", "sheet_writers",
+__all__ = ["ANALYSIS_MAX_HEADCOUNTS", "FORMAT", "Provenance", "SheetWriter", "SnapshotData", "export_snapshot", "provenance", "sheet_writers",
            "snapshot_bytes", "snapshot_name", "stable_keys", "summary_headers"]
 
 #: Written to Metadata!B2; the diff accepts snapshots of this format.
@@ -57,6 +60,7 @@ BUNDLED = "bundled defaults (= workbook/TCO.xlsm)"
 REPO_WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "TCO.xlsm"
 FORMULA_START = ("=", "+", "-", "@")
 CHART_HEADCOUNTS = 6  # charts show at most this many headcounts, evenly spread over the requested ones
+ANALYSIS_MAX_HEADCOUNTS = 10  # analysis sheets by default up to this many headcounts
 
 USD = '"$"#,##0.00'
 PRICE = '"$"#,##0.00####'
@@ -126,10 +130,12 @@ class SnapshotData:
 
 
 def snapshot_data(a: Assumptions, agents: Iterable[Any], source: Provenance, created: datetime | None = None,
-                  analysis: bool = False) -> SnapshotData:
-    """Checked inputs of a snapshot; ``created`` defaults to ``SOURCE_DATE_EPOCH`` or now (UTC, whole seconds)."""
+                  analysis: bool | None = None) -> SnapshotData:
+    """Checked inputs of a snapshot; ``created`` defaults to ``SOURCE_DATE_EPOCH`` or now (UTC, whole seconds),
+    ``analysis`` (the analysis sheets) to on up to ANALYSIS_MAX_HEADCOUNTS headcounts."""
     counts = np.unique(agent_grid(list(agents), "--agents"))
-    return SnapshotData(a, counts, creation_time(created), source, analysis)
+    with_analysis = len(counts) <= ANALYSIS_MAX_HEADCOUNTS if analysis is None else analysis
+    return SnapshotData(a, counts, creation_time(created), source, with_analysis)
 
 
 def creation_time(created: datetime | None = None) -> datetime:
@@ -237,9 +243,11 @@ def _table(ws, columns: list[Column], rows: Iterable[tuple], *, freeze: str = "B
 
 # -- sheets ----------------------------------------------------------------------------------------
 def summary_headers(horizon: int) -> dict[str, str]:
-    """Summary column headers by metric key, e.g. 'tco' -> '5-year TCO, USD'."""
-    return {m: f"{label.replace('N-year', f'{horizon}-year').replace('..N', f'..{horizon}')}, {unit}"
-            for m, (label, unit, _) in METRICS.items()}
+    """Summary column headers by metric key: 'tco' -> '5-year TCO (USD)', 'annual' -> 'Annual, years 2..5 (USD/year)'."""
+    def shown(label: str) -> str:
+        label = label.replace("N-year", f"{horizon}-year").replace("..N", f"..{horizon}")
+        return re.sub(r" \((.*)\)$", r", \1", label)
+    return {m: f"{shown(label)} ({unit})" for m, (label, unit, _) in METRICS.items()}
 
 
 SUMMARY_METRICS = ("year1", "annual", "tco", "monthly", "one_time", "per_agent_month")
@@ -319,21 +327,11 @@ def _value(v: Any) -> Any:
 
 
 def _origin_lookup(d: SnapshotData) -> Callable[[str], str]:
-    """Sheet!cell of an assumption key ('usage.agents', 'providers[3].unit_price'): where it was read from, or
-    for the bundled defaults where it lives in workbook/TCO.xlsm."""
-    if d.provenance.from_workbook or d.a.origins:
+    """Sheet!cell of an assumption key ('usage.calls_per_agent_per_day', 'providers[3].unit_price'): where it
+    was read from, or for the bundled defaults where it lives in workbook/TCO.xlsm as built."""
+    if d.provenance.from_workbook:
         return lambda key: d.a.origins.get(key, "")
-    try:
-        from .layout import cell_of
-    except ImportError:
-        return lambda key: ""
-
-    def lookup(key: str) -> str:
-        try:
-            return cell_of(key) or ""
-        except KeyError:
-            return ""
-    return lookup
+    return cell_of
 
 
 def assumption_rows(d: SnapshotData) -> Iterator[tuple]:
@@ -419,18 +417,24 @@ def charts_sheet(ws, d: SnapshotData) -> int:
         names = Reference(ws, min_col=data_col, min_row=row + 1, max_row=row + n_scen)
         tco = _bar(f"{d.horizon}-year TCO by scenario at {n:,} agents (USD)", n_scen)
         tco.add_data(Reference(ws, min_col=data_col + 1, min_row=row, max_row=row + n_scen), titles_from_data=True)
-        tco.set_categories(names)
+        _categories(tco, names)
         tco.legend = None
         mix = _bar(f"Cost composition at {n:,} agents: {d.horizon}-year TCO by category (USD)", n_scen)
         mix.grouping, mix.overlap = "stacked", 100
         mix.add_data(Reference(ws, min_col=data_col + 2, max_col=data_col + 1 + len(categories), min_row=row,
                                max_row=row + n_scen), titles_from_data=True)
-        mix.set_categories(names)
+        _categories(mix, names)
         ws.add_chart(tco, f"A{row}")
         ws.add_chart(mix, f"J{row}")
         row += block
     ws.column_dimensions[get_column_letter(data_col)].width = 45
     return cells
+
+
+def _categories(chart: BarChart, labels: Reference) -> None:
+    """Text categories (openpyxl's set_categories makes numeric ones)."""
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=labels))
 
 
 def _bar(title: str, n_bars: int) -> BarChart:
@@ -458,15 +462,89 @@ def metadata_sheet(ws, d: SnapshotData, sheets: list[str]) -> int:
     return _table(ws, [Column("Key"), Column("Value", max_width=70)], metadata_rows(d, sheets), freeze="A2")
 
 
+def _names(d: SnapshotData) -> dict[str, str]:
+    return {s.key: s.name for s in d.a.stacks}
+
+
+def breakeven_sheet(ws, d: SnapshotData) -> int:
+    """Every headcount (up to 10,000 or the largest requested) where the cheaper of two scenarios changes."""
+    from ..analysis.breakeven import AGENTS_MAX, breakeven_table
+    df = breakeven_table(d.a, agents_max=max(AGENTS_MAX, int(d.agents.max())), currency="USD")
+    names = _names(d)
+    columns = [Column("Scenario A"), Column("Scenario B"), Column("Break-even (agents)", COUNT),
+               Column("Cheaper below"), Column("Cheaper from"), Column(f"Gap before, {d.horizon}-year TCO (USD)", USD),
+               Column(f"Gap after, {d.horizon}-year TCO (USD)", USD)]
+    nan = lambda v: None if pd.isna(v) else v  # noqa: E731
+    rows = ((names[r.scenario_a], names[r.scenario_b], nan(r.agents) and int(r.agents),
+             names.get(r.cheaper_before, r.cheaper_before), names.get(r.cheaper_after, r.cheaper_after),
+             nan(r.gap_before), nan(r.gap_after)) for r in df.itertuples())
+    return _table(ws, columns, rows, freeze="C2")
+
+
+TORNADO_FACTORS = 15  # assumptions shown per tornado (largest swing first)
+
+
+def sensitivity_sheet(ws, d: SnapshotData) -> int:
+    """Per headcount, the cheapest scenario's N-year TCO with each assumption at its low and its high
+    (one at a time), largest swing first, with a tornado chart."""
+    from ..analysis.sensitivity import tornado
+    columns = [Column("Agents", COUNT), Column("Scenario"), Column("Assumption", max_width=45), Column("Label"),
+               Column("Unit"), Column("Base"), Column("Low"), Column("High"), Column("Range"),
+               Column(f"{d.horizon}-year TCO at low (USD)", USD), Column(f"{d.horizon}-year TCO at high (USD)", USD),
+               Column("Δ at low (USD)", USD), Column("Δ at high (USD)", USD), Column("Swing (USD)", USD)]
+    cheapest = d.table[d.table["rank"] == 1].drop_duplicates("agents")
+    block = max(TORNADO_FACTORS + 1, 22)
+    frames = [(int(r.agents), r.scenario, r.name, tornado(d.a, r.scenario, int(r.agents), currency="USD")
+               .head(TORNADO_FACTORS)) for r in cheapest.itertuples()]
+
+    def rows() -> Iterator[tuple]:
+        for n, _, name, df in frames:
+            for f in df.itertuples():
+                yield (n, name, _stable(d.keys, f.assumption), f.label, f.unit, f.base, f.low, f.high, f.range,
+                       f.tco_low, f.tco_high, f.delta_low, f.delta_high, f.swing)
+            yield from [(None,) * len(columns)] * (block - len(df))
+
+    cells = _table(ws, columns, rows(), freeze="C2")
+    for i, (n, _, name, df) in enumerate(frames):
+        first, last = 2 + i * block, 1 + i * block + len(df)
+        chart = _bar(f"Tornado: {name} at {n:,} agents, change in {d.horizon}-year TCO (USD)", len(df))
+        chart.overlap = 100
+        for col, side in ((12, "low"), (13, "high")):
+            chart.add_data(Reference(ws, min_col=col, min_row=first, max_row=last))
+            chart.series[-1].tx = SeriesLabel(v=f"Assumption at its {side}")
+        _categories(chart, Reference(ws, min_col=4, min_row=first, max_row=last))
+        ws.add_chart(chart, f"P{first}")
+    return cells
+
+
+def uncertainty_sheet(ws, d: SnapshotData) -> int:
+    """Monte Carlo (seeded, so repeatable): P10/P50/P90 and mean N-year TCO and the chance each scenario is
+    cheapest, with every ranged assumption drawn from a triangular (low, base, high) distribution."""
+    from ..analysis.montecarlo import DRAWS, simulate
+    seed = 0
+    columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"),
+               *(Column(f"{p} {d.horizon}-year TCO (USD)", USD) for p in ("P10", "P50", "P90", "Mean")),
+               Column("P(cheapest)", "0.0%"), Column("Draws", COUNT), Column("Seed", COUNT)]
+
+    def rows() -> Iterator[tuple]:
+        for n in d.agents:
+            for r in simulate(d.a, int(n), DRAWS, seed, currency="USD").summary().itertuples():
+                yield (int(n), r.name, r.scenario, r.p10, r.p50, r.p90, r.mean, r.prob_cheapest, DRAWS, seed)
+
+    return _table(ws, columns, rows(), freeze="D2")
+
+
 SheetWriter = Callable[[Any, SnapshotData], int]
+CORE_SHEETS: list[tuple[str, SheetWriter]] = [
+    ("Summary", summary_sheet), ("Breakdown", breakdown_sheet), ("Assumptions", assumptions_sheet),
+    ("Capacity", capacity_sheet), ("Charts", charts_sheet)]
+ANALYSIS_SHEETS: list[tuple[str, SheetWriter]] = [
+    ("Break-even", breakeven_sheet), ("Sensitivity", sensitivity_sheet), ("Uncertainty", uncertainty_sheet)]
 
 
 def sheet_writers(d: SnapshotData) -> list[tuple[str, SheetWriter]]:
     """The sheets of a snapshot in order (Metadata, written last, lists them)."""
-    writers: list[tuple[str, SheetWriter]] = [
-        ("Summary", summary_sheet), ("Breakdown", breakdown_sheet), ("Assumptions", assumptions_sheet),
-        ("Capacity", capacity_sheet), ("Charts", charts_sheet)]
-    return writers
+    return CORE_SHEETS + (ANALYSIS_SHEETS if d.analysis else [])
 
 
 # -- the file --------------------------------------------------------------------------------------

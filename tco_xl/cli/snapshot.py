@@ -1,0 +1,80 @@
+"""`tco-xl export` (a snapshot workbook of what the model says) and `tco-xl diff` (what changed between two)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import InputError
+from ..io.diff import diff_snapshots, read_snapshot, render
+from ..io.snapshot import ANALYSIS_MAX_HEADCOUNTS, export_snapshot, provenance, snapshot_data
+from .app import AgentsOpt, WorkbookOpt, app, err_console, load, user_errors
+
+#: Exit status of `tco-xl diff --fail-above` when an N-year TCO rose by more than the limit (errors exit 1).
+GATE_FAILED = 3
+
+
+def _created(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError("--created", value, "an ISO 8601 time such as 2026-03-01T09:00:00Z") from None
+
+
+@app.command()
+@user_errors
+def export(
+    agents: AgentsOpt = ["47", "100", "500"],  # noqa: B006 (typer reads the default)
+    workbook: WorkbookOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the snapshot into (created if "
+                                                          "missing).", file_okay=False)] = Path("."),
+    created: Annotated[Optional[str], typer.Option(
+        help="Creation time to record, ISO 8601 (default: SOURCE_DATE_EPOCH, else now). "
+             "A fixed time gives byte-identical snapshots.")] = None,
+    analysis: Annotated[Optional[bool], typer.Option(
+        "--analysis/--no-analysis", help="Add break-even, sensitivity and uncertainty sheets "
+                                         f"(default: on up to {ANALYSIS_MAX_HEADCOUNTS} headcounts).")] = None,
+) -> None:
+    """Write a snapshot .xlsx: every scenario × headcount, line items, assumptions, capacity, charts, metadata."""
+    a = load(workbook)
+    result = export_snapshot(snapshot_data(a, agents, provenance(workbook), _created(created), analysis), out)
+    err_console.print(f"wrote {result.cells:,} cells, {result.size:,} bytes", highlight=False)
+    print(result.path)
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+@user_errors
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier snapshot (.xlsx written by `tco-xl export`).",
+                                        dir_okay=False)],
+    new: Annotated[Path, typer.Argument(help="The later snapshot.", dir_okay=False)],
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
+    fail_above: Annotated[Optional[float], typer.Option(
+        "--fail-above", metavar="PCT", min=0,
+        help=f"Exit {GATE_FAILED} when any N-year TCO rose by more than PCT percent (a CI gate).")] = None,
+) -> None:
+    """What changed between two snapshots: assumptions, Year 1 / annual / N-year TCO, the cheapest scenario."""
+    result = diff_snapshots(read_snapshot(old), read_snapshot(new))
+    sys.stdout.write(render(result, fmt.value))
+    if fail_above is not None:
+        risen = result.tco_rises_above(fail_above)
+        if risen:
+            worst = max(risen, key=lambda t: t.tco.pct if t.tco.pct is not None else float("inf"))
+            pct = f"{worst.tco.pct:+.1%}" if worst.tco.pct is not None else "from zero"
+            err_console.print(f"[bold red]gate:[/] N-year TCO rose by more than {fail_above:g}% for {len(risen)} "
+                              f"scenario × headcount pair(s); largest: {worst.name} at {worst.agents:,} agents "
+                              f"({pct})", highlight=False)
+            raise typer.Exit(GATE_FAILED)

@@ -1,0 +1,543 @@
+"""Build workbook/TCO.xlsm from the assumptions (the bundled defaults) and xlwings' standalone template.
+
+The template's ``xl/vbaProject.bin`` (the xlwings VBA module, which names ``xlwings64-<version>.dll``)
+is carried over byte for byte: openpyxl loads the template with ``keep_vba=True`` and copies the part
+unchanged. The template's ``Sheet1`` becomes README and ``_xlwings.conf`` becomes the active
+``xlwings.conf``, so their VBA document modules keep their sheets. The build is deterministic: fixed
+document times and zip entry times give the same bytes for the same assumptions.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import xlwings
+from annotated_types import Ge, Gt, Le, Lt
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic.fields import FieldInfo
+
+from ..assumptions import GROUPS, NONE_OPTION, SELF_HOSTED_LLM, Assumptions, default_assumptions, scalar_specs
+from ..assumptions.pricelist import DRIVER_HELP
+from ..engine import METRICS, evaluate
+from ..errors import TcoError
+from .atomic import write_bytes_atomic
+from .layout import (COMPARE, CONF, FIRST_ROW, HEADER_ROW, README, SCALAR_COLUMNS, SCALAR_ROWS, SCALAR_SHEETS,
+                     SCENARIOS, SHEET_ORDER, STATE, STATE_NAME, TABLE_ROWS, TABLE_SHEETS, Column, TableSheet,
+                     column_letter, defined_name, quoted, scalar_row, state_blocks)
+from .workbook import cell_kind, cell_value
+
+__all__ = ["TEMPLATE", "build_workbook", "fill_workbook"]
+
+TEMPLATE = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+UDF_MODULE = "tco_xl.udfs"
+BUILD_TIME = datetime(2026, 2, 24)  # the report's date: document and zip entry times, for identical bytes
+SCENARIO_AGENTS = (47, 100, 500)
+
+INPUT = Font(color="0000FF")  # finance convention: blue = an input you may edit
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+MUTED = Font(color="808080")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+USD = '"$"#,##0.00####'
+USD_WHOLE = '"$"#,##0'
+USD_CENTS = '"$"#,##0.00'
+PRICE = "#,##0.00####"  # in the row's currency
+PERCENT = "0.0##%"
+COUNT = "#,##0"
+_TABLE_FORMATS = {"unit_price": PRICE, "price_low": PRICE, "price_high": PRICE, "discount": PERCENT,
+                  "input_usd_per_1k": USD, "output_usd_per_1k": USD, "setup_usd": USD_WHOLE}
+# Table fields whose value must be a key of another table: (table, field) -> choice list.
+_TABLE_CHOICES = {("stacks", "provider"): "providers", ("stacks", "backups"): "options",
+                  ("stacks", "llm"): "llm_models"}
+
+# xlwings.conf: keys are read from A1 down to the first blank row (column B); column C is for people.
+XLWINGS_CONF = (
+    ("Interpreter_Win", "python",
+     "The python.exe that has tco_xl installed. 'python' = the first on PATH; or a full path, "
+     r"e.g. C:\Users\you\tco\.venv\Scripts\python.exe"),
+    ("Interpreter_Mac", None, "Unused: classic xlwings UDFs run on Windows only"),
+    ("PYTHONPATH", None, "Blank: tco_xl is pip-installed. Else the folder holding the tco_xl package"),
+    ("Conda Path", None, r"Only with Anaconda/Miniconda: its folder, e.g. C:\Users\you\miniconda3"),
+    ("Conda Env", None, "Only with Anaconda/Miniconda: the environment that has tco_xl, e.g. base"),
+    ("UDF Modules", UDF_MODULE, "The Python module whose functions this workbook calls (keep as is)"),
+    ("Debug UDFs", False, "TRUE only to debug the functions from a Python IDE"),
+    ("Use UDF Server", False, "Applies to RunPython macros only; this workbook has none"),
+    ("Show Console", False, "TRUE shows Python's console window (to see start-up errors)"),
+)
+
+
+class TemplateError(TcoError):
+    """The xlwings template is missing or not what the build expects."""
+
+
+# -- cells ----------------------------------------------------------------------------------------------
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, font: Font | None = None, fmt: str | None = None,
+         formula: bool = False) -> Any:
+    """Write a value (text starting with '=' stays text: data never becomes a formula) or a ``formula``."""
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("=") and not formula:
+        cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    if fmt is not None:
+        cell.number_format = fmt
+    return cell
+
+
+def _header_row(ws: Worksheet, columns: Iterable[Column]) -> None:
+    for col, column in enumerate(columns, start=1):
+        cell = _put(ws, HEADER_ROW, col, column.header, BOLD)
+        cell.fill = HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
+
+
+def _string(text: str) -> str:
+    """``text`` as an Excel string literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+# -- data validation ------------------------------------------------------------------------------------
+
+def _bounds(info: FieldInfo) -> tuple[str | None, str | None, str]:
+    """(Excel lower bound, upper bound, the rule in words) from a field's ge/gt/le/lt."""
+    low = high = None
+    words = []
+    for meta in info.metadata:
+        if isinstance(meta, (Ge, Gt)):
+            low = meta.ge if isinstance(meta, Ge) else meta.gt
+            words.append(f"{'>=' if isinstance(meta, Ge) else '>'} {low:g}")
+        elif isinstance(meta, (Le, Lt)):
+            high = meta.le if isinstance(meta, Le) else meta.lt
+            words.append(f"{'<=' if isinstance(meta, Le) else '<'} {high:g}")
+    return (None if low is None else f"{low:g}"), (None if high is None else f"{high:g}"), " and ".join(words)
+
+
+class _Validations:
+    """Data validations of one sheet: cells with the same rule share one validation."""
+
+    def __init__(self) -> None:
+        self.rules: dict[tuple, list[str]] = {}
+
+    def number(self, info: FieldInfo, cells: str, whole: bool = False) -> None:
+        low, high, words = _bounds(info)
+        kind = "whole" if whole else "decimal"
+        if low is not None and high is not None:
+            rule = (kind, "between", low, high, f"A number {words}")
+        elif low is not None:
+            rule = (kind, "greaterThanOrEqual", low, None, f"A number {words}")
+        elif high is not None:
+            rule = (kind, "lessThanOrEqual", high, None, f"A number {words}")
+        else:
+            rule = (kind, "between", "-1E+307", "1E+307", "A number")
+        self.rules.setdefault(rule + ("stop",), []).append(cells)
+
+    def choice(self, source: str, cells: str, strict: bool) -> None:
+        """A drop-down list: ``source`` is a range or a quoted comma-separated list."""
+        self.rules.setdefault(("list", None, source, None, "One of the listed values",
+                               "stop" if strict else "warning"), []).append(cells)
+
+    def apply(self, ws: Worksheet) -> None:
+        for (kind, operator, formula1, formula2, prompt, style), cells in self.rules.items():
+            dv = DataValidation(type=kind, operator=operator, formula1=formula1, formula2=formula2, allow_blank=True,
+                                showErrorMessage=True, errorStyle=style, error=prompt, errorTitle="tco_xl",
+                                showInputMessage=False)
+            for cell_range in cells:
+                dv.add(cell_range)
+            ws.add_data_validation(dv)
+
+
+def _choice_lists(a: Assumptions) -> dict[str, list[str]]:
+    """Drop-down lists, written on the state sheet: keys a cell may refer to (as of the build)."""
+    unique = lambda items: list(dict.fromkeys(items))  # noqa: E731
+    return {"options": unique([line.group for line in a.options] + [NONE_OPTION]),
+            "providers": unique(line.group for line in a.providers),
+            "llm_models": [SELF_HOSTED_LLM, *(m.key for m in a.llm_models)],
+            "stacks": [s.key for s in a.stacks]}
+
+
+def _validate_field(rules: _Validations, info: FieldInfo, cells: str, lists: dict[str, str],
+                    choices: str | None = None) -> None:
+    """The validation fitting a field: list for choices, literals and booleans; bounds for numbers."""
+    kind = cell_kind(info)
+    literals = getattr(info.annotation, "__args__", ()) if kind == "text" else ()
+    if choices is not None:
+        rules.choice(lists[choices], cells, strict=False)
+    elif literals and all(isinstance(v, str) for v in literals):
+        rules.choice(_string(",".join(literals)), cells, strict=True)
+    elif kind == "bool":
+        rules.choice('"TRUE,FALSE"', cells, strict=True)
+    elif kind in ("number", "optional number"):
+        rules.number(info, cells, whole=info.annotation is int)
+
+
+# -- sheets ---------------------------------------------------------------------------------------------
+
+def _number_format(unit: str, is_int: bool) -> str:
+    """USD units as currency, shares as percent, whole numbers with separators, others as typed."""
+    if unit.startswith("USD/"):
+        return USD
+    if unit.startswith("share"):
+        return PERCENT
+    return COUNT if is_int else "General"
+
+
+def _scalar_sheet(ws: Worksheet, group: str, a: Assumptions, lists: dict[str, str]) -> None:
+    _header_row(ws, SCALAR_COLUMNS)
+    col = {c.field: i for i, c in enumerate(SCALAR_COLUMNS, start=1)}
+    rules = _Validations()
+    for spec in (s for s in scalar_specs() if s.group == group):
+        row = scalar_row(spec.key)
+        rng = a.ranges.get(spec.key)
+        fmt = "@" if spec.is_text else _number_format(spec.unit, spec.is_int)
+        _put(ws, row, col["key"], spec.key, MUTED)
+        _put(ws, row, col["label"], spec.label)
+        _put(ws, row, col["value"], a.value(spec.key), INPUT, fmt)
+        _put(ws, row, col["unit"], spec.unit)
+        _put(ws, row, col["source"], spec.source)
+        _put(ws, row, col["note"], spec.note)
+        info = GROUPS[group].model_fields[spec.field]
+        _validate_field(rules, info, f"{get_column_letter(col['value'])}{row}", lists, spec.choices)
+        if not spec.is_text:
+            _put(ws, row, col["low"], None if rng is None else rng.low, INPUT, fmt)
+            _put(ws, row, col["high"], None if rng is None else rng.high, INPUT, fmt)
+            _validate_field(rules, info, f"{get_column_letter(col['low'])}{row}:{get_column_letter(col['high'])}{row}",
+                            lists)
+    rules.apply(ws)
+
+
+def _table_sheet(ws: Worksheet, sheet: TableSheet, a: Assumptions, lists: dict[str, str]) -> None:
+    columns = sheet.columns
+    _header_row(ws, columns)
+    rows = getattr(a, sheet.table)
+    rules = _Validations()
+    for col, column in enumerate(columns, start=1):
+        fmt = _TABLE_FORMATS.get(column.field)
+        for i, row in enumerate(rows):
+            _put(ws, FIRST_ROW + i, col, cell_value(getattr(row, column.field)), INPUT, fmt)
+        letter = get_column_letter(col)
+        _validate_field(rules, sheet.model.model_fields[column.field], f"{letter}{FIRST_ROW}:{letter}{TABLE_ROWS}",
+                        lists, _TABLE_CHOICES.get((sheet.table, column.field)))
+    rules.apply(ws)
+    last = f"{get_column_letter(len(columns))}{HEADER_ROW + max(len(rows), 1)}"
+    table = Table(displayName=sheet.excel_table, ref=f"A{HEADER_ROW}:{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+
+
+def _metric_label(metric: str) -> str:
+    """A metric's heading as a formula when it names the horizon N ('5-year TCO (USD)')."""
+    label, unit, _ = METRICS[metric]
+    parts = re.split(r"\bN\b", f"{label} ({unit})")
+    if len(parts) == 1:
+        return parts[0]
+    horizon = defined_name("finance.horizon_years")
+    terms = [term for i, p in enumerate(parts) for term in ([horizon] if i else []) + ([_string(p)] if p else [])]
+    return "=" + "&".join(terms)
+
+
+def _scenario_call(stack_key: str, kind: str, agents: str, metric: str) -> str:
+    """The UDF call pricing one stack: the named function where one exists, else TCO(key, ...)."""
+    metric = _string(metric)
+    named = {"self_hosted": f"TCO_SELF_HOSTED({agents},{metric})", "hybrid": f"TCO_HYBRID({agents},{metric})",
+             "hybrid_optimized": f'TCO_HYBRID({agents},{metric},"optimized")'}
+    if stack_key in named:
+        return "=" + named[stack_key]
+    if kind == "cloud":
+        return f"=TCO_CLOUD({_string(stack_key)},{agents},{metric})"
+    return f"=TCO({_string(stack_key)},{agents},{metric})"
+
+
+_METRIC_FORMATS = {"per_agent_month": USD_CENTS}  # other money metrics in whole dollars
+
+
+def _scenarios_sheet(ws: Worksheet, a: Assumptions) -> None:
+    """Every stack by metric and headcount (headcounts in row 4), then the cost drivers, all UDF calls."""
+    _put(ws, 1, 1, "TCO by scenario and headcount", TITLE)
+    _put(ws, 2, 1, "Every figure is a tco_xl function (Excel on Windows, see README). Edit the headcounts in "
+                   "blue; the assumptions are on the sheets Usage to Stacks.", MUTED)
+    _put(ws, 4, 1, "Agents", BOLD)
+    _put(ws, 4, 2, "Key", MUTED)
+    cols = range(3, 3 + len(SCENARIO_AGENTS))
+    for col, n in zip(cols, SCENARIO_AGENTS):
+        _put(ws, 4, col, n, Font(color="0000FF", bold=True), COUNT)
+    agents = {col: f"{get_column_letter(col)}$4" for col in cols}
+    row = 6
+    for metric in ("year1", "annual", "tco", "per_agent_month"):
+        _put(ws, row, 1, _metric_label(metric), BOLD, formula=True)
+        for stack in a.stacks:
+            row += 1
+            _put(ws, row, 1, stack.name)
+            _put(ws, row, 2, stack.key, MUTED)
+            for col in cols:
+                _put(ws, row, col, _scenario_call(stack.key, stack.kind, agents[col], metric),
+                     fmt=_METRIC_FORMATS.get(metric, USD_WHOLE), formula=True)
+        row += 2
+    drivers = [(f"Cheapest by {a.finance.horizon_years}-year TCO", "TCO_CHEAPEST({agents})", None),
+               ("Twilio telephony (USD/month)", 'TWILIO_COST({agents},"monthly")', USD_CENTS),
+               ("Mac Studios needed (units)", "MAC_STUDIOS_NEEDED({agents})", COUNT)]
+    drivers += [(f"LLM API, {m.name} (USD/month)", f'LLM_API_COST({_string(m.key)},{{agents}},"monthly")', USD_CENTS)
+                for m in a.llm_models]
+    _put(ws, row, 1, "Cost drivers", BOLD)
+    for label, call, fmt in drivers:
+        row += 1
+        _put(ws, row, 1, label)
+        for col in cols:
+            _put(ws, row, col, "=" + call.format(agents=agents[col]), fmt=fmt, formula=True)
+    for letter, width in zip("ABCDE", (46, 18, 16, 16, 16)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "C5"
+
+
+def _array(ws: Worksheet, top: int, rows: int, header: list[str], formula: str, formats: dict[int, str]) -> None:
+    """An array formula over ``rows`` result rows below a header row; ``formats`` by 1-based column."""
+    last = f"{get_column_letter(len(header))}{top + rows}"
+    ws[f"A{top}"] = ArrayFormula(f"A{top}:{last}", formula)
+    for col, fmt in formats.items():
+        for row in range(top + 1, top + rows + 1):
+            ws.cell(row=row, column=col).number_format = fmt
+
+
+def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None:
+    """TCO_COMPARE and TCO_BREAKDOWN as array formulas over the size of their results for ``a``."""
+    from ..udfs import BREAKDOWN_HEADER, COMPARE_METRICS
+    agents = SCENARIO_AGENTS[0]
+    _put(ws, 1, 1, "Scenarios side by side, and one scenario's line items", TITLE)
+    _put(ws, 2, 1, "Array formulas of a fixed size (see README): after adding a scenario or line, resize them or, "
+                   "in Excel 365, retype the formula in the top-left cell alone and it spills.", MUTED)
+    _put(ws, 4, 1, "Agents", BOLD)
+    _put(ws, 4, 2, agents, INPUT, COUNT)
+    header = ["Scenario", *COMPARE_METRICS, "Cheapest"]
+    _array(ws, 6, len(a.stacks), header, "=TCO_COMPARE(B4)",
+           {col: _METRIC_FORMATS.get(m, USD_WHOLE) for col, m in enumerate(COMPARE_METRICS, start=2)})
+    scenario_row = 6 + len(a.stacks) + 3
+    _put(ws, scenario_row, 1, "Scenario (key or name)", BOLD)
+    _put(ws, scenario_row, 2, "hybrid", INPUT)
+    rules = _Validations()
+    rules.choice(lists["stacks"], f"B{scenario_row}", strict=False)
+    rules.apply(ws)
+    _put(ws, scenario_row + 1, 1, "Agents", BOLD)
+    _put(ws, scenario_row + 1, 2, agents, INPUT, COUNT)
+    lines = max(len(r.components) for r in evaluate(a, agents).values())
+    _array(ws, scenario_row + 3, lines, BREAKDOWN_HEADER, f"=TCO_BREAKDOWN(B{scenario_row},B{scenario_row + 1})",
+           {col: USD_CENTS for col, title in enumerate(BREAKDOWN_HEADER, start=1) if "(USD)" in title})
+    for letter, width in zip("ABCDEFGH", (40, 44, 14, 14, 16, 16, 16, 90)):
+        ws.column_dimensions[letter].width = width
+
+
+def _state_sheet(ws: Worksheet, lists: dict[str, list[str]]) -> dict[str, str]:
+    """Fingerprint cells (column A, named TCO_STATE) and the drop-down lists; returns each list's range."""
+    blocks = state_blocks()
+    for row, (sheet, block) in enumerate(blocks, start=1):
+        ws.cell(row=row, column=1, value=f"=_xlfn.TEXTJOIN(CHAR(31),FALSE,{quoted(sheet)}!{block})")
+        ws.cell(row=row, column=2, value=f"{sheet}!{block}")
+    ranges = {}
+    for col, (name, items) in enumerate(lists.items(), start=4):
+        letter = get_column_letter(col)
+        ws.cell(row=1, column=col, value=name).font = BOLD
+        for row, item in enumerate(items, start=2):
+            ws.cell(row=row, column=col, value=item)
+        ranges[name] = f"{quoted(STATE)}!${letter}$2:${letter}${len(items) + 1}"
+    ws.sheet_state = "hidden"
+    return ranges
+
+
+def _conf_sheet(ws: Worksheet) -> None:
+    ws.delete_rows(1, ws.max_row)
+    for row, (key, value, note) in enumerate(XLWINGS_CONF, start=1):
+        ws.cell(row=row, column=1, value=key)
+        ws.cell(row=row, column=2, value=value).font = INPUT
+        ws.cell(row=row, column=3, value=note).font = MUTED
+    notes = ("xlwings reads the keys in column A from A1 down to the first blank row, and their values in column B.",
+             "These settings override the xlwings add-in's and any xlwings.conf file. Column C is ignored.")
+    for row, text in enumerate(notes, start=len(XLWINGS_CONF) + 2):
+        ws.cell(row=row, column=1, value=text).font = MUTED
+    for letter, width in zip("ABC", (18, 18, 100)):
+        dim = ws.column_dimensions[letter]
+        dim.min = dim.max = ws[f"{letter}1"].column  # the template's C spans C:XFD
+        dim.width = width
+
+
+# -- README ---------------------------------------------------------------------------------------------
+
+WINDOWS_SETUP = (
+    "Classic xlwings functions need Excel on Windows (64-bit Excel with 64-bit Python). Once per PC:",
+    "1. Install Python 3.11 or newer from python.org (tick 'Add python.exe to PATH').",
+    "2. In a Command Prompt: pip install <folder of the tco_xl repository>   (this installs tco_xl and "
+    f"xlwings {xlwings.__version__}; the workbook's VBA needs exactly this xlwings version).",
+    "3. Unblock the file: right-click TCO.xlsm > Properties > tick Unblock (files from e-mail or the web open "
+    "with macros blocked). Open it and click Enable Content.",
+    "4. Excel > File > Options > Trust Center > Trust Center Settings > Macro Settings: tick 'Trust access to the "
+    "VBA project object model' (needed once, for importing the functions).",
+    "5. Import the functions once: press Alt+F11 (VBA editor) > File > Import File... > choose xlwings_udfs.bas "
+    "(next to TCO.xlsm) > close the editor > save the workbook. With the xlwings add-in installed "
+    "(xlwings addin install) the ribbon's xlwings tab > Import Functions does the same.",
+    "6. If Python is not the one on PATH (e.g. a virtual environment), type the full path of its python.exe in "
+    "the xlwings.conf sheet, cell B1 (Interpreter_Win). Keep UDF Modules = tco_xl.udfs.",
+    "7. Press Ctrl+Alt+F9: the Scenarios sheet fills in. Re-import (step 5) only after updating tco_xl with new "
+    "or changed functions.",
+    "A cell showing #NAME?: the functions are not imported (step 5) or macros are disabled (step 3). "
+    "'Could not load xlwings64-...dll' or 'Could not activate Python COM server': check step 2 (xlwings version) and "
+    "step 6 (interpreter). A cell showing '#TCO! ...' names the argument or the sheet!cell that is wrong; "
+    "'tco-xl workbook check TCO.xlsm' lists every bad cell at once.",
+    "macOS and Linux: Excel for Mac cannot run these functions (the Scenarios and Compare sheets show #NAME?). Edit "
+    "the assumptions in Excel or LibreOffice, save, and run 'tco-xl report --workbook TCO.xlsm' in a terminal.",
+)
+
+
+def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
+    """README sheet text, one (text, font) per row; '' is a blank row."""
+    horizon = a.finance.horizon_years
+    lines: list[tuple[str, Font | None]] = [
+        ("TCO.xlsm: total cost of ownership of contact-center infrastructure", TITLE),
+        ("Every assumption the tco_xl engine prices with lives in a cell of this workbook: Twilio rates, usage, "
+         "hardware and power, cloud providers' price lines, services, support, capacity rules and finance settings. "
+         "The engine reads these cells and nothing else: no figure is hidden in code.", None),
+        (f"It compares self-hosted Mac Studios, hybrid and {sum(s.kind == 'cloud' for s in a.stacks)} cloud scenarios "
+         f"by Year 1, annual and {horizon}-year cost. Built by 'tco-xl workbook build' from the report's figures.",
+         None),
+        ("", None), ("How to use it", BOLD),
+        ("Edit blue cells only. On the assumption sheets each row is one assumption: Key (do not change), "
+         "Assumption, Value, Unit, Low/High (the range used by sensitivity and Monte Carlo; blank = none), Source, "
+         "Note. Drop-downs and input rules guard the cells; the engine checks them again when it reads the workbook.",
+         None),
+        ("Add a provider: add its lines on Providers (same Group on each line), then a row on Stacks with "
+         "kind = cloud and that provider. Add a line: add a row anywhere in the table. A table ends at its first "
+         "blank row; do not leave blank rows inside a table.", None),
+        ("Results: the Scenarios sheet prices every scenario at the headcounts in its blue cells; the Compare sheet "
+         "holds the side-by-side table and one scenario's line items.", None),
+        ("", None), ("Where to edit", BOLD),
+    ]
+    lines += [(f"{sheet}: {GROUPS[group].__doc__.splitlines()[0]}", None) for group, sheet in SCALAR_SHEETS.items()]
+    lines += [(f"{t.name}: {t.description}.", None) for t in TABLE_SHEETS]
+    lines += [(f"{CONF}: how Excel finds Python (see the setup below). {STATE} (hidden): what the functions watch.",
+               None)]
+    lines += [
+        ("", None), ("How to recalculate", BOLD),
+        ("Excel recalculates by itself after every edit: the functions are volatile and re-read the assumption "
+         "sheets only when a cell in them changed. Force it with F9 (Calculate Now) or Ctrl+Alt+F9 (everything).", None),
+        ("Without Excel: 'tco-xl report --workbook TCO.xlsm --agents 47 --agents 500' prints the same figures; "
+         "'tco-xl workbook check TCO.xlsm' validates every cell and lists all problems with their sheet!cell.", None),
+        ("", None), ("Limits", BOLD),
+        (f"Inputs must stay within A1:Z{SCALAR_ROWS} on the sheets Usage to Finance and A1:Z{TABLE_ROWS} on the "
+         f"table sheets (up to {TABLE_ROWS - HEADER_ROW} rows per table): the functions notice edits there only, and "
+         "the workbook check reports anything outside. Numbers are compared to 15 significant digits.", None),
+        ("Compare sheet: TCO_COMPARE and TCO_BREAKDOWN return tables. They are entered as array formulas over the "
+         "size of their result for the built assumptions, which works in every Excel version; cells beyond a shorter "
+         "result show #N/A, and rows beyond the range are cut off. After adding scenarios or lines, select a larger "
+         "range and re-enter with Ctrl+Shift+Enter, or in Excel 365 type the formula in the top-left cell only: it "
+         "spills to its size.", None),
+        ("", None), ("One-time setup on Windows", BOLD),
+    ]
+    lines += [(text, None) for text in WINDOWS_SETUP]
+    lines += [("", None), ("Table columns", BOLD)]
+    for sheet in TABLE_SHEETS:
+        for column in sheet.columns:
+            doc = sheet.model.model_fields[column.field].description or ""
+            lines.append((f"{sheet.name} / {column.header}: {doc}".rstrip(": "), None))
+    lines += [(f"Driver '{name}': quantity = {text}.", None) for name, text in DRIVER_HELP.items()]
+    return lines
+
+
+def _readme_sheet(ws: Worksheet, a: Assumptions) -> None:
+    for row, (text, font) in enumerate(_readme_lines(a), start=1):
+        cell = _put(ws, row, 1, text or None, font)
+        cell.alignment = WRAP
+    ws.column_dimensions["A"].width = 120
+
+
+# -- the workbook ---------------------------------------------------------------------------------------
+
+def fill_workbook(wb: openpyxl.Workbook, a: Assumptions) -> None:
+    """Write every sheet of the layout into ``wb`` (creating missing ones) in layout order, and the names."""
+    for name in SHEET_ORDER:
+        if name not in wb.sheetnames:
+            wb.create_sheet(name)
+    lists = _state_sheet(wb[STATE], _choice_lists(a))
+    _readme_sheet(wb[README], a)
+    _scenarios_sheet(wb[SCENARIOS], a)
+    _compare_sheet(wb[COMPARE], a, lists)
+    for group, sheet in SCALAR_SHEETS.items():
+        _scalar_sheet(wb[sheet], group, a, lists)
+    for sheet in TABLE_SHEETS:
+        _table_sheet(wb[sheet.name], sheet, a, lists)
+    _conf_sheet(wb[CONF])
+    for index, name in enumerate(SHEET_ORDER):
+        wb.move_sheet(name, index - wb.sheetnames.index(name))
+    wb.active = wb.sheetnames.index(README)
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == README
+    value = column_letter(SCALAR_COLUMNS, "value")
+    for spec in scalar_specs():
+        target = f"{quoted(SCALAR_SHEETS[spec.group])}!${value}${scalar_row(spec.key)}"
+        wb.defined_names[defined_name(spec.key)] = DefinedName(defined_name(spec.key), attr_text=target)
+    wb.defined_names[STATE_NAME] = DefinedName(STATE_NAME, attr_text=f"{quoted(STATE)}!$A$1:$A${len(state_blocks())}")
+
+
+def _from_template() -> openpyxl.Workbook:
+    """The xlwings standalone template with its sample sheet renamed README and its config sheet activated."""
+    if not TEMPLATE.is_file():
+        raise TemplateError(f"xlwings template not found: {TEMPLATE} (is xlwings {xlwings.__version__} installed?)")
+    wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+    if wb.sheetnames != ["Sheet1", "_xlwings.conf"]:
+        raise TemplateError(f"{TEMPLATE}: expected the sheets Sheet1 and _xlwings.conf, found {wb.sheetnames}")
+    wb["Sheet1"].title = README
+    wb["_xlwings.conf"].title = CONF
+    return wb
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry BUILD_TIME, so equal content gives equal bytes."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=BUILD_TIME.timetuple()[:6])
+            zinfo_or_arcname.compress_type = self.compression
+            zinfo_or_arcname.external_attr = 0o600 << 16
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None, compresslevel: Any = None) -> None:
+        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes(), compress_type, compresslevel)
+
+
+def workbook_bytes(a: Assumptions | None = None) -> bytes:
+    """TCO.xlsm's content for ``a`` (default: the bundled defaults)."""
+    from openpyxl.writer.excel import ExcelWriter
+    wb = _from_template()
+    try:
+        fill_workbook(wb, a or default_assumptions())
+        wb.properties.creator = wb.properties.lastModifiedBy = "tco-xl workbook build"
+        wb.properties.title = "TCO assumptions"
+        wb.properties.created = wb.properties.modified = BUILD_TIME
+        buffer = io.BytesIO()
+        with _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            ExcelWriter(wb, archive).write_data()
+        return buffer.getvalue()
+    finally:
+        wb.vba_archive.close()
+
+
+def build_workbook(out: Path, a: Assumptions | None = None) -> Path:
+    """Write TCO.xlsm to ``out`` atomically, and xlwings_udfs.bas (the VBA wrappers of the functions) beside it."""
+    from .vba import write_bas
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(out, workbook_bytes(a))
+    write_bas(UDF_MODULE, out.with_name("xlwings_udfs.bas"))
+    return out

@@ -1,0 +1,444 @@
+"""Read the assumptions from a workbook: headless from a path (openpyxl) or live from an xlwings Book.
+
+Both sources become grids of cell values (row by row from A1) and go through one parser,
+``assumptions_from_grids``, so validation is identical. The parser reports every problem at once
+as a ``WorkbookError`` whose ``CellProblem``s name the sheet, the cell, the assumption, the value
+found and what was expected. Nothing is ever written to the workbook read.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import UnionType
+from typing import Any, Protocol, Union, get_args, get_origin
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from ..assumptions import GROUPS, Assumptions, Range, reference_problems, scalar_specs
+from ..errors import CellProblem, WorkbookError
+from .layout import (ASSUMPTION_SHEETS, FIRST_ROW, HEADER_ROW, LAST_COLUMN, SCALAR_COLUMNS, SCALAR_SHEETS,
+                     TABLE_SHEETS, Column, TableSheet, ref, sheet_rows, table_sheet)
+
+__all__ = ["BookLike", "Grid", "assumptions_from_grids", "cell_kind", "cell_value", "load_assumptions"]
+
+#: Cell values row by row from A1 (rows may be ragged; a missing cell is None).
+Grid = list[list[Any]]
+
+_LAST_COLUMN = openpyxl.utils.column_index_from_string(LAST_COLUMN)
+_TRUE, _FALSE = {"true", "yes"}, {"false", "no"}
+_EXPECTED_BY_TYPE = {"missing": "a value (this column is required)", "int_from_float": "a whole number",
+                     "int_parsing": "a whole number", "string_too_short": "text (not empty)"}
+_BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+class _Range(Protocol):
+    row: int
+    column: int
+
+    def options(self, **kwargs: Any) -> Any: ...
+
+
+class _Sheet(Protocol):
+    name: str
+    used_range: _Range
+
+
+class BookLike(Protocol):
+    """What the live reader uses of an xlwings Book: ``book.sheets`` (iterable, each with ``.name`` and
+    ``.used_range``: ``.row``/``.column`` of its top-left cell, ``.options(ndim=2).value``) and ``fullname``."""
+
+    sheets: Iterable[_Sheet]
+    fullname: str
+
+
+def load_assumptions(source: str | os.PathLike[str] | BookLike) -> Assumptions:
+    """Every assumption from a workbook file (path) or an open xlwings Book; raises WorkbookError."""
+    if isinstance(source, (str, os.PathLike)):
+        return assumptions_from_grids(_path_grids(Path(source)), str(source))
+    return assumptions_from_grids(_book_grids(source), str(getattr(source, "fullname", source)))
+
+
+def _path_grids(path: Path) -> dict[str, Grid | None]:
+    """Grids of the assumption sheets (None for other sheets), read with openpyxl in read-only mode."""
+    if not path.is_file():
+        raise WorkbookError(str(path), message=f"{path}: no such workbook file")
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ParseError, ValueError) as exc:
+        raise WorkbookError(str(path), message=f"{path}: not an Excel workbook (.xlsx/.xlsm): {exc}") from None
+    try:
+        grids: dict[str, Grid | None] = {}
+        for sheet in book.worksheets:
+            if sheet.title in ASSUMPTION_SHEETS:
+                sheet.reset_dimensions()  # do not trust the file's declared size
+                grids[sheet.title] = [list(row) for row in sheet.iter_rows(values_only=True)]
+            else:
+                grids[sheet.title] = None
+        return grids
+    except (zipfile.BadZipFile, KeyError, ParseError, ValueError) as exc:
+        raise WorkbookError(str(path), message=f"{path}: unreadable sheet: {exc}") from None
+    finally:
+        book.close()
+
+
+def _book_grids(book: BookLike) -> dict[str, Grid | None]:
+    """Grids of the assumption sheets of a live workbook: one read of each sheet's used range."""
+    grids: dict[str, Grid | None] = {}
+    for sheet in book.sheets:
+        if sheet.name in ASSUMPTION_SHEETS:
+            used = sheet.used_range
+            values = used.options(ndim=2).value or []
+            pad = [None] * (used.column - 1)
+            grids[sheet.name] = [[] for _ in range(used.row - 1)] + [pad + list(row) for row in values]
+        else:
+            grids[sheet.name] = None
+    return grids
+
+
+# -- cell values <-> field values ------------------------------------------------------------------------
+
+def cell_kind(info: FieldInfo) -> str:
+    """How a field is held in a cell: 'number', 'optional number', 'bool', 'list' or 'text'."""
+    annotation = info.annotation
+    if annotation in (float, int):
+        return "number"
+    if annotation is bool:
+        return "bool"
+    if get_origin(annotation) is list:
+        return "list"
+    if get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
+        return "optional number"
+    return "text"
+
+
+def cell_value(value: Any) -> Any:
+    """A field value as the writer puts it in a cell (lists as comma-separated text, None as blank)."""
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value
+
+
+class _Bad(Exception):
+    """A cell that cannot hold its field: ``expected`` says what it should hold."""
+
+    def __init__(self, expected: str):
+        self.expected = expected
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _from_cell(value: Any, kind: str) -> Any:
+    """A non-blank cell's value as its field's type; raises _Bad."""
+    if kind in ("number", "optional number"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            return value
+        raise _Bad("a number, not text" if isinstance(value, str) else "a number")
+    if kind == "bool":
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in _TRUE | _FALSE:
+            return value if isinstance(value, bool) else text in _TRUE
+        raise _Bad("TRUE or FALSE (or yes/no)")
+    if not isinstance(value, str):
+        raise _Bad("text")
+    if kind == "list":
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value.strip()
+
+
+# -- the parser ----------------------------------------------------------------------------------------
+
+@dataclass
+class _Grid:
+    """One sheet's grid with 1-based access."""
+
+    name: str
+    rows: Grid
+
+    def value(self, row: int, col: int) -> Any:
+        if row > len(self.rows) or col > len(self.rows[row - 1]):
+            return None
+        return self.rows[row - 1][col - 1]
+
+    def filled(self, row: int) -> list[int]:
+        """Columns of the non-blank cells of ``row``."""
+        return [] if row > len(self.rows) else [c for c, v in enumerate(self.rows[row - 1], 1) if not _blank(v)]
+
+
+def _cell(row: int, col: int) -> str:
+    return f"{get_column_letter(col)}{row}"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _expected(err: Any, unit: str | None = None) -> str:
+    """What a cell should hold, from a pydantic error ('a number greater than or equal to 0 (USD/min)')."""
+    text = _EXPECTED_BY_TYPE.get(err["type"])
+    if text is None:
+        text = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+        if err["type"] in _BOUND_TYPES:
+            text = f"a number {text}"
+    return f"{text} ({unit})" if unit else text
+
+
+@dataclass
+class _Parse:
+    """One parse: the problems found so far and where every value came from."""
+
+    problems: list[CellProblem] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def problem(self, sheet: str, cell: str, assumption: str, found: Any, expected: str) -> None:
+        if not any(p.sheet == sheet and p.cell == cell for p in self.problems):  # one problem per cell
+            self.problems.append(CellProblem(sheet, cell, assumption, found, expected))
+
+    def header(self, grid: _Grid, columns: tuple[Column, ...], required: set[str], what: str) -> dict[str, int]:
+        """Column of each field whose header is present; reports unknown, repeated and missing headers,
+        and cells outside the input block or under no header (their content would be lost)."""
+        names = {_norm(n): c for c in columns for n in (c.header, c.field)}
+        found: dict[str, int] = {}
+        headed = set(grid.filled(HEADER_ROW))
+        for col in sorted(headed):
+            raw = grid.value(HEADER_ROW, col)
+            column = names.get(_norm(str(raw)))
+            if column is None:
+                self.problem(grid.name, _cell(HEADER_ROW, col), f"{what} columns", raw,
+                             "one of the headers " + ", ".join(c.header for c in columns))
+            elif column.field in found:
+                self.problem(grid.name, _cell(HEADER_ROW, col), f"{what} columns", raw,
+                             f"each column once ('{column.header}' is column {get_column_letter(found[column.field])})")
+            else:
+                found[column.field] = col
+        free = max(headed, default=0) + 1
+        for column in columns:
+            if column.field in required and column.field not in found:
+                self.problem(grid.name, _cell(HEADER_ROW, free), f"{what}.{column.field}", None,
+                             f"a column headed '{column.header}'")
+                free += 1
+        limit, outside = sheet_rows(grid.name), False
+        for row in range(FIRST_ROW, len(grid.rows) + 1):
+            for col in grid.filled(row):
+                if (row > limit or col > _LAST_COLUMN) and not outside:
+                    outside = True
+                    self.problem(grid.name, _cell(row, col), what, grid.value(row, col),
+                                 f"inputs within A1:{LAST_COLUMN}{limit} (the block the UDFs watch for edits)")
+                elif col not in headed:
+                    headed.add(col)  # one problem per column
+                    self.problem(grid.name, _cell(row, col), what, grid.value(row, col),
+                                 "nothing in a column without a header (add the header or clear the column)")
+        return found
+
+    def validate(self, grid: _Grid, model: type[BaseModel], values: dict[str, Any],
+                 cells: dict[str, tuple[int, int]], names: dict[str, str], row: int, name: str
+                 ) -> tuple[BaseModel | None, set[str]]:
+        """``model`` from the converted ``values``, or None and the fields in error; pydantic's errors
+        become problems at their cells (errors of the whole row at its first cell)."""
+        try:
+            return model.model_validate(values), set()
+        except ValidationError as exc:
+            failed = set()
+            for err in exc.errors():
+                field_name = str(err["loc"][0]) if err["loc"] else ""
+                failed.add(field_name)
+                r, c = cells.get(field_name, (row, 1))
+                info = model.model_fields.get(field_name)
+                extra = info.json_schema_extra if info is not None else None
+                unit = extra.get("unit") if isinstance(extra, dict) else None
+                self.problem(grid.name, _cell(r, c), names.get(field_name, name), grid.value(r, c),
+                             _expected(err, unit))
+            return None, failed
+
+
+@dataclass
+class _Scalars:
+    """A scalar sheet as read: its columns, each key's row and converted value, and the (low, high) read."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    ranges: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    bad: set[str] = field(default_factory=set)  # keys with a problem in value, low or high
+
+    def cell(self, key: str, column: str) -> str:
+        return _cell(self.rows[key], self.columns[column])
+
+
+def _scalar_sheet(p: _Parse, grid: _Grid, group: str) -> _Scalars:
+    model = GROUPS[group]
+    specs = {s.key: s for s in scalar_specs() if s.group == group}
+    home = {s.key: SCALAR_SHEETS[s.group] for s in scalar_specs()}
+    out = _Scalars()
+    out.columns = cols = p.header(grid, SCALAR_COLUMNS, {c.field for c in SCALAR_COLUMNS if c.read}, group)
+    if not {c.field for c in SCALAR_COLUMNS if c.read} <= cols.keys():
+        return out
+    for row in range(FIRST_ROW, len(grid.rows) + 1):
+        if not grid.filled(row):
+            continue
+        key, where = grid.value(row, cols["key"]), _cell(row, cols["key"])
+        if _blank(key) or not isinstance(key, str):
+            p.problem(grid.name, where, group, key, "an assumption key in this column (or clear the row)")
+            continue
+        key = key.strip()
+        if key not in specs:
+            hint = f" (it belongs on the {home[key]} sheet)" if key in home else ""
+            p.problem(grid.name, where, key, key, "one of this sheet's keys: " + ", ".join(specs) + hint)
+            continue
+        if key in out.rows:
+            p.problem(grid.name, where, key, key, f"each key once (first in row {out.rows[key]})")
+            continue
+        out.rows[key] = row
+        spec, raw = specs[key], grid.value(row, cols["value"])
+        try:
+            if _blank(raw):
+                raise _Bad("a value")
+            out.values[key] = _from_cell(raw, "text" if spec.is_text else "number")
+        except _Bad as bad:
+            out.bad.add(key)
+            p.problem(grid.name, out.cell(key, "value"), key, raw, f"{bad.expected} ({spec.unit})")
+        bounds = []
+        for end in ("low", "high"):
+            raw, where = grid.value(row, cols[end]), out.cell(key, end)
+            try:
+                if not _blank(raw) and spec.is_text:
+                    raise _Bad("blank (a choice has no range)")
+                bound = None if _blank(raw) else _from_cell(raw, "number")
+            except _Bad as bad:
+                bound = None
+                out.bad.add(key)
+                p.problem(grid.name, where, f"{key} ({end})", raw, bad.expected + ("" if spec.is_text else " or blank"))
+            if bound is not None:  # a range end obeys the value's own rules (a share stays within 0..1)
+                _, failed = p.validate(grid, model, {spec.field: bound}, {spec.field: (row, cols[end])},
+                                       {spec.field: f"{key} ({end})"}, row, key)
+                out.bad.update(key for _ in failed)
+            bounds.append(bound)
+        out.ranges[key] = (bounds[0], bounds[1])
+        p.origins[key] = ref(grid.name, out.cell(key, "value"))
+    missing = [key for key in specs if key not in out.rows]
+    for row, key in enumerate(missing, start=len(grid.rows) + 1):
+        p.problem(grid.name, _cell(row, cols["key"]), key, None, f"a row with the key '{key}'")
+    return out
+
+
+@dataclass
+class _Table:
+    """A table sheet as read: its columns (none when a required one is missing), its rows' models (validated,
+    or constructed from what could be read when a row has a problem) and their sheet rows."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    rows: list[BaseModel] = field(default_factory=list)
+    sheet_rows: list[int] = field(default_factory=list)
+    failed: set[int] = field(default_factory=set)  # indices of rows with a problem
+
+
+def _table_sheet(p: _Parse, grid: _Grid, sheet: TableSheet) -> _Table:
+    model, out = sheet.model, _Table()
+    required = {name for name, info in model.model_fields.items() if info.is_required()}
+    cols = p.header(grid, sheet.columns, required, sheet.table)
+    end = FIRST_ROW
+    while grid.filled(end):
+        end += 1
+    below = next((row for row in range(end + 1, len(grid.rows) + 1) if grid.filled(row)), None)
+    if below is not None:
+        col = grid.filled(below)[0]
+        p.problem(grid.name, _cell(below, col), sheet.table, grid.value(below, col),
+                  f"nothing below the blank row {end}: a table ends at its first blank row")
+    if not required <= cols.keys():
+        return out
+    out.columns = cols
+    kinds = {name: cell_kind(info) for name, info in model.model_fields.items()}
+    last = get_column_letter(max(cols.values()))
+    for i, row in enumerate(range(FIRST_ROW, end)):
+        name = f"{sheet.table}[{i}]"
+        names = {f: f"{name}.{f}" for f in cols}
+        cells = {f: (row, col) for f, col in cols.items()}
+        values, unreadable = {}, False
+        for f, col in cols.items():
+            raw = grid.value(row, col)
+            if _blank(raw):
+                continue
+            try:
+                values[f] = _from_cell(raw, kinds[f])
+            except _Bad as bad:
+                unreadable = True
+                p.problem(grid.name, _cell(row, col), names[f], raw, bad.expected)
+        checked, _ = p.validate(grid, model, values, cells, names, row, name)
+        if checked is None or unreadable:
+            out.failed.add(i)
+            checked = model.model_construct(**{**dict.fromkeys(required), **values})
+        out.rows.append(checked)
+        out.sheet_rows.append(row)
+        p.origins[name] = ref(grid.name, f"A{row}:{last}{row}")
+        p.origins.update((names[f], ref(grid.name, _cell(row, col))) for f, col in cols.items())
+    return out
+
+
+def assumptions_from_grids(grids: Mapping[str, Grid | None], source: str) -> Assumptions:
+    """Assumptions from the assumption sheets' grids (other sheets may map to None); raises WorkbookError.
+
+    Every problem is collected before raising: missing sheets, headers, rows and keys, cells of the
+    wrong type or out of range, and references between sheets that do not resolve.
+    """
+    p = _Parse()
+    for sheet in ASSUMPTION_SHEETS:
+        if grids.get(sheet) is None:
+            p.problem(sheet, "A1", sheet, None, f"a sheet named '{sheet}' (the workbook has: {', '.join(grids)})")
+
+    groups: dict[str, BaseModel] = {}
+    scalars: dict[str, _Scalars] = {}
+    for group, model in GROUPS.items():
+        rows = grids.get(SCALAR_SHEETS[group])
+        grid = _Grid(SCALAR_SHEETS[group], rows or [])
+        read = scalars[group] = _scalar_sheet(p, grid, group) if rows is not None else _Scalars()
+        fields = {key.partition(".")[2]: value for key, value in read.values.items()}
+        cells = {key.partition(".")[2]: (row, read.columns["value"]) for key, row in read.rows.items()}
+        names = {key.partition(".")[2]: key for key in read.rows}
+        checked, failed = p.validate(grid, model, fields, cells, names, 1, group)
+        read.bad.update(f"{group}.{f}" for f in failed)
+        groups[group] = checked or model.model_construct(**fields)
+
+    tables = {t.table: _table_sheet(p, _Grid(t.name, grids[t.name]), t) if grids.get(t.name) is not None
+              else _Table() for t in TABLE_SHEETS}
+    ranges = {key: Range(low=low, high=high) for read in scalars.values() for key, (low, high) in read.ranges.items()
+              if (low is not None or high is not None) and key not in read.bad}
+    if all(t.columns for t in tables.values()):  # with a table unreadable, every reference would look broken
+        _reference_problems(p, groups, tables, ranges, scalars)
+    if p.problems:
+        raise WorkbookError(source, p.problems)
+    return Assumptions(**groups, **{name: t.rows for name, t in tables.items()}, ranges=ranges, origins=p.origins)
+
+
+def _reference_problems(p: _Parse, groups: dict[str, BaseModel], tables: dict[str, _Table],
+                        ranges: dict[str, Range], scalars: dict[str, _Scalars]) -> None:
+    """References between sheets, checked on everything that could be read. A problem is placed at the
+    referring cell, and dropped where that cell's row or key already has a problem (or was not read)."""
+    partial = Assumptions.model_construct(**groups, **{name: t.rows for name, t in tables.items()}, ranges=ranges)
+    for problem in reference_problems(partial):
+        where, *rest = map(str, problem.loc)
+        if where == "ranges":  # only cleanly read keys have a range
+            key = rest[0]
+            rng, read = ranges[key], scalars[key.partition(".")[0]]
+            end = "low" if rng.low is not None and rng.low > partial.value(key) else "high"
+            p.problem(SCALAR_SHEETS[key.partition(".")[0]], read.cell(key, end), f"{key} ({end})",
+                      getattr(rng, end), problem.expected)
+        elif where in GROUPS:
+            key, read = f"{where}.{rest[0]}", scalars[where]
+            if key in read.values and key not in read.bad:
+                p.problem(SCALAR_SHEETS[where], read.cell(key, "value"), key, problem.found, problem.expected)
+        elif int(rest[0]) not in tables[where].failed:
+            table, i = tables[where], int(rest[0])
+            p.problem(table_sheet(where).name, _cell(table.sheet_rows[i], table.columns[rest[1]]),
+                      f"{where}[{i}].{rest[1]}", problem.found, problem.expected)
