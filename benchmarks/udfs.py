@@ -26,9 +26,9 @@ from tco_xl.io.workbook import load_assumptions
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
 from xlbook import Book, udf_calls  # noqa: E402
 
-WORKBOOK = Path("/tmp/udfdev/TCO.xlsm")  # DEVTMP
+WORKBOOK = layout.DEFAULT_WORKBOOK
 INBOUND = "telephony.inbound_usd_per_min"
-FIRST_CALL = f"""
+FIRST_CALL = """
 import time
 start = time.perf_counter()
 from tco_xl import udfs

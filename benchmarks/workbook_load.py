@@ -55,7 +55,8 @@ def warm(path: Path, runs: int) -> tuple[list[float], list[float]]:
 
 
 def ms(values: list[float]) -> str:
-    return f"median {statistics.median(values) * 1000:7.1f} ms  (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})"
+    low, mid, high = (1000 * f(values) for f in (min, statistics.median, max))
+    return f"median {mid:7.1f} ms  (min {low:.1f}, max {high:.1f})"
 
 
 def main() -> None:

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 import xlwings as xw
 
+from .analysis import breakeven_table, crossings, npv, percentile, prob_cheapest, tornado
+from .analysis.breakeven import AGENTS_MAX
 from .assumptions import SELF_HOSTED_LLM, Assumptions
 from .engine import METRICS, ScenarioResult, agent_count, metric_key, price, scenario_key
 from .engine.capacity import mac_studios
@@ -36,8 +38,9 @@ from .errors import InputError, TcoError, WorkbookError
 from .io.live import assumptions_for
 from .rounding import excel_round
 
-__all__ = ["LLM_API_COST", "MAC_STUDIOS_NEEDED", "TCO", "TCO_BREAKDOWN", "TCO_CHEAPEST", "TCO_CLOUD",
-           "TCO_COMPARE", "TCO_EXPLAIN", "TCO_HYBRID", "TCO_SELF_HOSTED", "TWILIO_COST", "cell_error"]
+__all__ = ["LLM_API_COST", "MAC_STUDIOS_NEEDED", "TCO", "TCO_BREAKDOWN", "TCO_BREAKEVEN", "TCO_CHEAPEST",
+           "TCO_CLOUD", "TCO_COMPARE", "TCO_EXPLAIN", "TCO_HYBRID", "TCO_NPV", "TCO_PERCENTILE", "TCO_PROB_CHEAPEST",
+           "TCO_SELF_HOSTED", "TCO_SENSITIVITY", "TWILIO_COST", "cell_error"]
 
 CATEGORY = "TCO"
 LOG_ENV = "TCO_XL_LOG"
@@ -53,14 +56,27 @@ _AGENTS = "Agents (headcount), a whole number from 1 to 1,000,000, or a range of
 _AGENT = "Agents (headcount), a whole number from 1 to 1,000,000"
 _METRIC = "Year 1 (default), Annual, TCO (N-year), Monthly, Per agent (per agent per month) or One-time"
 _SCENARIO = "Scenario name or key, e.g. Hybrid, Self-hosted, AWS, Cloud (Hetzner); see TCO_COMPARE"
+_CURRENCY = "USD, EUR or BGN (default: the Finance sheet's currency)"
+SENSITIVITY_HEADER = ["Assumption", "Label", "Unit", "Base", "Low", "High", "Range", "TCO at low",
+                      "TCO at high", "Change at low", "Change at high", "Swing"]
 
 
 # -- errors as cell text -----------------------------------------------------------------------------
+def _shown(value: Any) -> str:
+    """A value as the user typed it: -3 (Excel sends -3.0), 47.5, 'abc', TRUE, an empty cell."""
+    if value is None:
+        return "an empty cell"
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
 def cell_error(exc: Exception) -> str:
     """The short text a cell shows for ``exc``: which argument or sheet!cell, what was expected."""
     if isinstance(exc, InputError):
-        found = "an empty cell" if exc.value is None else repr(exc.value)
-        return f"#TCO! {exc.field}: expected {exc.expected}, got {found}"
+        return f"#TCO! {exc.field}: expected {exc.expected}, got {_shown(exc.value)}"
     if isinstance(exc, WorkbookError) and exc.problems:
         more = f" (+{len(exc.problems) - 1} more, see log)" if len(exc.problems) > 1 else ""
         return f"#TCO! {exc.problems[0]}{more}"
@@ -69,9 +85,24 @@ def cell_error(exc: Exception) -> str:
     return f"#TCO! internal error ({type(exc).__name__}: {exc}); see log"
 
 
+def _call(name: str, args: tuple) -> str:
+    """'TCO_CLOUD('IBM', 47.0, <Range [TCO.xlsm]Scenarios!$C$10>)' for the log (a failing repr shows its type)."""
+    def text(arg: Any) -> str:
+        try:
+            return repr(arg)  # the caller's repr asks Excel for its address
+        except Exception:  # noqa: BLE001 - logging must not make the UDF raise
+            return f"<{type(arg).__name__}>"
+    return f"{name}({', '.join(map(text, args))})"
+
+
 def _logged(call: str, exc: Exception) -> str:
-    """Log ``exc`` in full (traceback for anything but a user error) and return its cell text."""
-    if isinstance(exc, TcoError):
+    """Log ``exc`` in full (traceback for anything but a user error) and return its cell text.
+
+    Bad assumption cells are logged once, when the workbook is parsed (``tco_xl.io.live``), not per cell.
+    """
+    if isinstance(exc, WorkbookError) and exc.problems:
+        log.debug("%s: %s", call, exc)
+    elif isinstance(exc, TcoError):
         log.warning("%s: %s", call, exc)
     else:
         log.exception("%s failed", call, exc_info=exc)
@@ -85,7 +116,7 @@ def _in_cell(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - a cell must show text, never a traceback
-            return _logged(f"{fn.__name__}({', '.join(map(repr, args + tuple(kwargs.values())))})", exc)
+            return _logged(_call(fn.__name__, args + tuple(kwargs.values())), exc)
     return udf
 
 
@@ -100,7 +131,7 @@ def _each(agents: Any, value: Callable[[int], Any]) -> Any:
     try:
         return value(agent_count(agents))
     except Exception as exc:  # noqa: BLE001 - one cell of a spill shows its own error
-        return _logged(f"{value.__qualname__.partition('.')[0]} at agents={agents!r}", exc)
+        return _logged(f"{value.__qualname__.partition('.')[0]} at agents={_shown(agents)}", exc)
 
 
 def _money(x: Any) -> float:
@@ -284,6 +315,72 @@ def TCO_EXPLAIN(scenario, agents, item, caller=None):
     a = assumptions_for(caller)
     c = _line_item(price(scenario_key(a, scenario), agent_count(agents), a), item)
     return f"{c.name}: {c.derivation()}. Assumptions: {_sources(a, c.keys)}"
+
+
+# -- decision analysis (tco_xl.analysis) ------------------------------------------------------------
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario_a", doc=_SCENARIO)
+@xw.arg("scenario_b", doc=_SCENARIO)
+@xw.arg("metric", doc="TCO (N-year, default) or Year 1")
+@_in_cell
+def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, caller=None):
+    """Every headcount from 1 to 10,000 where the cheaper of two scenarios changes, one per row (spills),
+    or a sentence naming the scenario that is cheaper throughout."""
+    a = assumptions_for(caller)
+    m = metric if metric not in (None, "") else "tco"
+    found = crossings(a, scenario_a, scenario_b, m)
+    if found:
+        return [[c.agents] for c in found]
+    row = breakeven_table(a, [(scenario_a, scenario_b)], metric=m).iloc[0]
+    return f"No crossing in 1..{AGENTS_MAX:,} agents: {row.cheaper_before} is cheaper throughout"
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario", doc=_SCENARIO)
+@xw.arg("agents", doc=_AGENT)
+@xw.arg("p", doc="Percentile as a fraction: 0.1 for P10, 0.5 for P50, 0.9 for P90")
+@xw.arg("currency", doc=_CURRENCY)
+@_in_cell
+def TCO_PERCENTILE(scenario, agents, p, currency=None, caller=None):
+    """The p-th percentile of a scenario's N-year TCO over 100,000 Monte Carlo draws (seed 0) of every
+    assumption with a range on the sheets (triangular low/base/high)."""
+    return _money(percentile(assumptions_for(caller), scenario, agents, p, currency=currency))
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario", doc=_SCENARIO)
+@xw.arg("agents", doc=_AGENT)
+@_in_cell
+def TCO_PROB_CHEAPEST(scenario, agents, caller=None):
+    """Probability (0 to 1) that a scenario has the lowest N-year TCO, over 100,000 Monte Carlo draws (seed 0)."""
+    return prob_cheapest(assumptions_for(caller), scenario, agents)
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario", doc=_SCENARIO)
+@xw.arg("agents", doc=_AGENT)
+@xw.arg("currency", doc=_CURRENCY)
+@_in_cell
+def TCO_SENSITIVITY(scenario, agents, currency=None, caller=None):
+    """Tornado table (spills): each assumption moved to its low and high (its range on the sheets, else
+    ±20%), the N-year TCO at each and the swing, largest first."""
+    df = tornado(assumptions_for(caller), scenario, agents, currency=currency)
+    money = ("tco_low", "tco_high", "delta_low", "delta_high", "swing")
+    return [SENSITIVITY_HEADER] + [
+        [r.assumption, r.label, r.unit, r.base, r.low, r.high, r.range, *(_money(getattr(r, c)) for c in money)]
+        for r in df.itertuples()]
+
+
+@xw.func(volatile=True, category=CATEGORY)
+@xw.arg("scenario", doc=_SCENARIO)
+@xw.arg("agents", doc=_AGENT)
+@xw.arg("rate", doc="Discount rate per year as a fraction, e.g. 0.08 (default: the Finance sheet's)")
+@xw.arg("currency", doc=_CURRENCY)
+@_in_cell
+def TCO_NPV(scenario, agents, rate=None, currency=None, caller=None):
+    """Net present value of a scenario's cash flows (a cost), with the Finance sheet's escalation, hardware
+    life and salvage; unlike the TCO it discounts, escalates and credits residual value."""
+    return _money(npv(assumptions_for(caller), scenario, agents, rate, currency))
 
 
 # -- the log a finance user can open -----------------------------------------------------------------

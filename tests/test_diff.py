@@ -54,7 +54,8 @@ def test_a_changed_rate_is_reported_with_units_and_its_effect_on_every_total(bas
         "changed", "telephony.inbound_usd_per_min", 0.013, 0.015, "USD/min")
     assert change.pct == pytest.approx(0.002 / 0.013)
     # inbound minutes/month = agents × 40 calls × 8 min × 22 days × 50%; 47 agents: 165,440 min
-    # Δ annual = 12 × minutes × ($0.015 − $0.013); 47 agents: 12 × 165,440 × 0.002 = $3,970.56; Δ 5-year = 5 × that
+    # Δ annual = 12 × minutes × ($0.015 − $0.013); 47 agents: 12 × 165,440 × 0.002 = $3,970.56
+    # Δ Year 1 = Δ annual (no one-time change); Δ 5-year TCO = 5 × Δ annual
     assert d.compared == len(d.totals) == 12 * 3
     for t in d.totals:
         annual = 12 * minutes_per_month(A, t.agents) * 0.5 * 0.002
@@ -132,7 +133,7 @@ def test_json_holds_every_change_with_absolute_and_relative_deltas(base, dearer_
 
 
 def test_cli_fail_above_gates_rises_only(base, dearer_inbound):
-    # Every scenario's 5-year TCO rises by 4.4% to 5.4% (Δ 5 × 12 × minutes × $0.002 over TCOs of $341k-$3.9M)
+    # Every 5-year TCO rises by 4.8% to 6.2%: Δ = 5 × 12 × inbound minutes × $0.002, the same for every scenario
     risen = runner.invoke(app, ["diff", str(base), str(dearer_inbound), "--fail-above", "1"])
     assert risen.exit_code == GATE_FAILED
     assert "rose by more than 1%" in risen.output
@@ -167,6 +168,15 @@ def test_files_that_are_not_snapshots_get_a_clear_error(tmp_path, base):
         result = runner.invoke(app, ["diff", str(base), str(path)])
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert f"{path.name} is not a tco_xl snapshot" in result.output.replace("\n", "")
+
+
+def test_a_damaged_summary_row_is_named(tmp_path, base):
+    damaged = tmp_path / "damaged.xlsx"
+    wb = openpyxl.load_workbook(base)
+    wb["Summary"]["A5"] = "forty"
+    wb.save(damaged)
+    with pytest.raises(NotASnapshot, match=r"Summary row 5, agents: .*valid integer.*found 'forty'"):
+        read_snapshot(damaged)
 
 
 def test_an_older_snapshot_with_fewer_sheets_and_columns_still_diffs(tmp_path, base):

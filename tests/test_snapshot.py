@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tco_xl import __version__
+from tco_xl.analysis.breakeven import breakeven_table
 from tco_xl.assumptions import PriceLine, default_assumptions, scalar_specs
 from tco_xl.cli import app
 from tco_xl.engine import compare, evaluate
@@ -27,9 +28,10 @@ from tco_xl.engine.capacity import mac_studios, sites
 from tco_xl.errors import InputError
 from tco_xl.io import atomic
 from tco_xl.io.atomic import atomic_path, write_bytes_atomic
+from tco_xl.io.layout import DEFAULT_WORKBOOK
 from tco_xl.io.snapshot import (
     BUNDLED, FORMAT, ROW_FIELDS, USD, agents_label, chart_headcounts, export_snapshot, provenance, snapshot_bytes,
-    snapshot_data, snapshot_name, stable_keys, summary_headers,
+    snapshot_data, snapshot_name, stable_keys, summary_headers, summary_sheet,
 )
 
 A = default_assumptions()
@@ -219,11 +221,11 @@ def test_chart_headcounts_spread_over_a_long_list():
     assert len(picks) == 6 and picks[0] == 1 and picks[-1] == 1000
 
 
-def test_analysis_sheets_are_added_for_small_runs_only(tmp_path):
+def test_analysis_sheets_are_added_for_small_runs_only(snapshot):
     small = snapshot_data(A, AGENTS, provenance(None), MARCH_1)
     large = snapshot_data(A, range(1, 12), provenance(None), MARCH_1)
     assert small.analysis and not large.analysis
-    names = openpyxl.load_workbook(export(tmp_path, analysis=True), read_only=True).sheetnames
+    names = openpyxl.load_workbook(snapshot, read_only=True).sheetnames
     assert names == ["Summary", "Breakdown", "Assumptions", "Capacity", "Charts", "Break-even", "Sensitivity",
                      "Uncertainty", "Metadata"]
 
@@ -241,6 +243,19 @@ def test_sensitivity_and_uncertainty_cover_each_headcount(snapshot):
         assert len(probs) == len(A.stacks) and sum(probs) == pytest.approx(1)
 
 
+def test_break_even_lists_every_crossing_of_every_pair(snapshot):
+    rows = records(snapshot, "Break-even")
+    expected = breakeven_table(A, currency="USD")
+    names = {s.key: s.name for s in A.stacks}
+    assert len(rows) == len(expected)
+    first = expected.iloc[0]
+    assert (rows[0]["Scenario A"], rows[0]["Scenario B"], rows[0]["Break-even (agents)"]) == (
+        names[first.scenario_a], names[first.scenario_b], int(first.agents))
+    never = [r for r in rows if r["Break-even (agents)"] is None]
+    assert len(never) == int(expected["agents"].isna().sum())
+    assert all(r["Cheaper below"] == r["Cheaper from"] for r in never)
+
+
 def test_metadata_identifies_the_snapshot(snapshot):
     meta = dict(sheet_values(snapshot)["Metadata"][1:])
     assert meta["format"] == FORMAT and meta["tco_xl_version"] == __version__
@@ -248,6 +263,28 @@ def test_metadata_identifies_the_snapshot(snapshot):
     assert meta["assumptions_sha256"] == A.content_hash()
     assert meta["assumptions_source"] == BUNDLED
     assert meta["sheets"].split(", ") == openpyxl.load_workbook(snapshot, read_only=True).sheetnames
+
+
+def test_export_from_a_workbook_records_its_values_cells_and_hash(tmp_path):
+    if not DEFAULT_WORKBOOK.is_file():
+        pytest.skip("workbook/TCO.xlsm is not built")
+    book = tmp_path / "Rates March.xlsm"
+    wb = openpyxl.load_workbook(DEFAULT_WORKBOOK, keep_vba=True)
+    assert wb["Telephony"]["C2"].value == A.telephony.inbound_usd_per_min  # the cell layout.cell_of names
+    wb["Telephony"]["C2"] = 0.015
+    wb.save(book)
+    result = runner.invoke(app, ["export", "-a", "47", "--workbook", str(book), "--out", str(tmp_path / "out"),
+                                 "--no-analysis", "--created", "2026-03-01T09:00:00Z"])
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.strip())
+    inbound = next(r for r in records(path, "Assumptions") if r["Key"] == "telephony.inbound_usd_per_min")
+    assert (inbound["Value"], inbound["Cell"], inbound["Read from"]) == (0.015, "Telephony!C2", "Rates March.xlsm")
+    meta = dict(sheet_values(path)["Metadata"][1:])
+    assert meta["source_workbook_sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()
+    assert meta["assumptions_source"] == "Rates March.xlsm"
+    # 47 agents × 40 calls × 8 min × 22 days × 50% inbound = 165,440 min × $0.015 = $2,481.60/month
+    line = next(x for x in records(path, "Breakdown") if x["Key"] == "aws" and x["Item"] == "Twilio inbound calls")
+    assert line["Monthly (USD/month)"] == pytest.approx(2481.60, abs=1e-9)
 
 
 def test_source_workbook_hash_is_of_the_file_bytes(tmp_path):
@@ -278,8 +315,7 @@ def test_agents_label_lists_every_headcount_once(counts):
 
 
 def test_same_inputs_give_the_same_cells_and_with_a_fixed_time_the_same_bytes(tmp_path):
-    first, second = snapshot_data(A, AGENTS, provenance(None), MARCH_1), snapshot_data(A, AGENTS, provenance(None),
-                                                                                       MARCH_1)
+    first, second = (snapshot_data(A, AGENTS, provenance(None), MARCH_1, analysis=True) for _ in range(2))
     assert snapshot_bytes(first)[0] == snapshot_bytes(second)[0]
     a = export(tmp_path / "a", created=MARCH_1)
     b = export(tmp_path / "b", created=datetime(2026, 3, 2, 17, 30, tzinfo=timezone.utc))
@@ -399,10 +435,13 @@ def test_source_date_epoch_sets_the_creation_time(monkeypatch):
         snapshot_data(A, [47], provenance(None))
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.lists(st.integers(1, 3000), min_size=1, max_size=4))
-def test_any_headcounts_export_the_engines_cheapest(tmp_path_factory, counts):
-    path = export(tmp_path_factory.mktemp("prop"), agents=counts)
+def test_any_headcounts_give_a_summary_with_the_engines_cheapest(tmp_path_factory, counts):
+    wb = openpyxl.Workbook(write_only=True)
+    summary_sheet(wb.create_sheet("Summary"), snapshot_data(A, counts, provenance(None), MARCH_1, analysis=False))
+    path = tmp_path_factory.mktemp("prop") / "summary.xlsx"
+    wb.save(path)
     rows = records(path, "Summary")
     expected = compare(sorted(set(counts)), A)
     assert sorted({r["Agents"] for r in rows}) == sorted(set(counts))

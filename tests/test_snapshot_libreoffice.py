@@ -81,8 +81,10 @@ def cases(soffice, tmp_path_factory) -> list[Case]:
     odd_name = A.model_copy(update={"stacks": [A.stacks[0].model_copy(update={"name": HYPERLINK}), *A.stacks[1:]]})
     made = [(A, [47, 100, 500], True, None), (odd_name, [1, 250, 1000, 10_000], False, None)]
     made += [(a, [47, 100, 500], False, DEFAULT_WORKBOOK) for a in workbook_assumptions()]
-    exports = [(export_snapshot(snapshot_data(a, agents, provenance(book), MARCH_1, analysis), folder).path, a, agents)
-               for a, agents, analysis, book in made]
+    exports = []
+    for i, (a, agents, analysis, book) in enumerate(made):
+        path = export_snapshot(snapshot_data(a, agents, provenance(book), MARCH_1, analysis), folder / str(i)).path
+        exports.append((path.rename(folder / f"{i}-{path.name}"), a, agents))  # distinct names for one conversion
     exports += ci_snapshots(folder)
     reopened = recalculate([path for path, _, _ in exports], outdir, soffice=soffice)  # one soffice start
     return [Case(path, out, a, agents) for (path, a, agents), out in zip(exports, reopened)]

@@ -2,9 +2,10 @@
 
 1. ``formulas`` evaluates every UDF formula of workbook/TCO.xlsm's Scenarios sheet (and the Compare
    sheet's tables) with the Python functions bound to their names; each result equals the engine's.
-   ``formulas`` needs ~6 s to compile all 18 sheets (validation lists, the TEXTJOIN fingerprints), while
-   the UDF cells only refer to cells of their own sheet; so a copy holding just Scenarios and Compare is
-   evaluated (0.7 s), and the UDFs read the assumptions from TCO.xlsm itself through $TCO_XL_WORKBOOK.
+   ``formulas`` takes ~6 s to compile all 18 sheets (validation lists, 42 TEXTJOIN fingerprints over
+   56,000 cells), while the UDF cells only refer to cells of their own sheet; so a copy holding just
+   Scenarios and Compare is compiled (~0.3 s), and the UDFs read the assumptions from TCO.xlsm itself
+   through $TCO_XL_WORKBOOK.
 2. With a caller (an xlwings Book stand-in over the built workbook, tests/fixtures/xlbook.py), 1,000 calls
    parse the assumption sheets once; an edited cell changes the TCO_STATE fingerprint, and the next call
    parses again and returns the new figure.
@@ -12,11 +13,12 @@
 
 from __future__ import annotations
 
-import re
+import logging
 import shutil
 import sys
 from pathlib import Path
 
+import formulas
 import numpy as np
 import openpyxl
 import pytest
@@ -32,8 +34,6 @@ from tco_xl.rounding import excel_round
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from xlbook import Book, Caller, udf_calls  # noqa: E402
-
-formulas = pytest.importorskip("formulas")
 
 WORKBOOK = layout.DEFAULT_WORKBOOK
 INBOUND = "telephony.inbound_usd_per_min"
@@ -198,14 +198,20 @@ def test_an_edit_changes_the_fingerprint_and_the_next_call_parses_again(book: Bo
     assert live.parse_count() - parses == 1  # unchanged workbook: no further parse
 
 
-def test_a_bad_cell_shows_in_every_udf_cell_until_fixed(book: Book) -> None:
-    caller = Caller(book)
+def test_a_bad_cell_shows_in_every_udf_cell_until_fixed(book: Book, caplog) -> None:
+    caller, calls = Caller(book), "usage.calls_per_agent_per_day"
     book.edit(layout.cell_of(INBOUND), "abc")
+    book.edit(layout.cell_of(calls), -40)
     parses = live.parse_count()
-    shown = {udfs.TCO_HYBRID(float(n), None, None, caller) for n in range(1, 101)}
-    assert shown == {f"#TCO! {layout.cell_of(INBOUND)} ({INBOUND}): found 'abc', expected a number, not text "
-                     "(USD/min)"}
+    with caplog.at_level(logging.WARNING, logger="tco_xl"):
+        shown = {udfs.TCO_HYBRID(float(n), None, None, caller) for n in range(1, 101)}
+    # every cell shows the first problem (sheets in workbook order: Usage before Telephony)
+    assert shown == {f"#TCO! {layout.cell_of(calls)} ({calls}): found -40.0, expected a number greater than or "
+                     "equal to 0 (calls/agent/day) (+1 more, see log)"}
     assert live.parse_count() - parses == 1  # the error is kept, not re-parsed per cell
+    assert len(caplog.records) == 1  # the full detail, logged once for 100 cells
+    assert f"{layout.cell_of(INBOUND)} ({INBOUND}): found 'abc', expected a number" in caplog.text
+    book.edit(layout.cell_of(calls), 40)
     book.edit(layout.cell_of(INBOUND), 0.013)
     assert udfs.TCO_HYBRID(47.0, None, None, caller) == cents(price("hybrid", 47).year1)
 

@@ -59,8 +59,8 @@ class DiffFormat(str, Enum):
 @user_errors
 def diff(
     old: Annotated[Path, typer.Argument(help="The earlier snapshot (.xlsx written by `tco-xl export`).",
-                                        dir_okay=False)],
-    new: Annotated[Path, typer.Argument(help="The later snapshot.", dir_okay=False)],
+                                        metavar="OLD.xlsx", dir_okay=False)],
+    new: Annotated[Path, typer.Argument(help="The later snapshot.", metavar="NEW.xlsx", dir_okay=False)],
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
     fail_above: Annotated[Optional[float], typer.Option(
         "--fail-above", metavar="PCT", min=0,

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, ValidationError, computed_field
 
 from ..engine.inputs import METRICS
 from ..errors import TcoError
@@ -85,12 +85,13 @@ class Snapshot:
     missing: list[str]
 
 
-def _records(sheet) -> tuple[list[str], Iterator[dict[str, Any]]]:
+def _records(sheet) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The header row and (row number, {header: value}) for every non-blank row below it."""
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
     # read-only rows end at their last non-empty cell: pad them to the header
-    return header, (dict(zip(header, (*r, *(None,) * (len(header) - len(r))))) for r in rows
-                    if any(v is not None for v in r))
+    return header, ((i, dict(zip(header, (*r, *(None,) * (len(header) - len(r))))))
+                    for i, r in enumerate(rows, start=2) if any(v is not None for v in r))
 
 
 def read_snapshot(path: Path) -> Snapshot:
@@ -115,7 +116,8 @@ def _read(path: Path, wb) -> Snapshot:
             if r and r[0] is not None}
     fmt = str(meta.get("format") or "")
     if not fmt.startswith(FORMAT_PREFIX):
-        raise NotASnapshot(path, f"Metadata!B has format {fmt or 'blank'!r}, expected {FORMAT!r}")
+        found = f"format {fmt!r}" if fmt else "no 'format' key"
+        raise NotASnapshot(path, f"its Metadata sheet has {found}, expected format {FORMAT!r}")
     horizon = meta.get("horizon_years")
     info = Info(file=path.name, format=fmt, version=str(meta.get("tco_xl_version") or ""),
                 created=str(meta.get("created") or ""), agents=str(meta.get("agents") or ""),
@@ -133,10 +135,15 @@ def _read(path: Path, wb) -> Snapshot:
         raise NotASnapshot(path, f"Summary has no 'Agents' and 'Key' columns (headers: {', '.join(header)})")
     missing += [f"Summary column {METRICS[m][0]}" for m in DIFF_METRICS if column[m] is None]
     rows = {}
-    for rec in records:
-        row = Row(agents=int(rec["Agents"]), key=str(rec[key_col]), name=str(rec.get("Scenario") or rec[key_col]),
-                  cheapest=bool(rec.get("Cheapest")), recommendation=str(rec.get("Recommendation") or ""),
-                  **{m: rec[column[m]] for m in DIFF_METRICS if column[m] is not None})
+    for i, rec in records:
+        try:
+            row = Row(agents=rec["Agents"], key=str(rec[key_col]), name=str(rec.get("Scenario") or rec[key_col]),
+                      cheapest=bool(rec.get("Cheapest")), recommendation=str(rec.get("Recommendation") or ""),
+                      **{m: rec[column[m]] for m in DIFF_METRICS if column[m] is not None})
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            raise NotASnapshot(path, f"Summary row {i}, {problem['loc'][0]}: {problem['msg']} "
+                                     f"(found {problem['input']!r})") from None
         rows[(row.agents, row.key)] = row
     if "Cheapest" not in header:
         missing.append("Summary column Cheapest (taken as the lowest N-year TCO)")
@@ -146,7 +153,7 @@ def _read(path: Path, wb) -> Snapshot:
         _, records = _records(wb["Assumptions"])
         assumptions = {str(r["Key"]): Value(label=str(r.get("Label") or ""), value=r.get("Value"),
                                             unit=str(r.get("Unit") or ""), low=r.get("Low"), high=r.get("High"))
-                       for r in records if r.get("Key") is not None}
+                       for _, r in records if r.get("Key") is not None}
     else:
         missing.append("Assumptions sheet")
     return Snapshot(info=info, rows=rows, assumptions=assumptions, missing=missing)

@@ -3,9 +3,11 @@
 Every UDF is volatile, so Excel re-runs all of them after any edit. Re-reading and re-parsing
 the assumption sheets on each call would cost hundreds of COM round trips per recalculation.
 Instead the workbook carries a fingerprint: the hidden sheet ``_tco_state`` holds one
-``=TEXTJOIN(CHAR(31),FALSE,'<Sheet>'!A1:<col><rows>)`` cell per assumption sheet, exposed as the
-workbook name ``TCO_STATE``. A call reads that one range (its text changes whenever any assumption
-cell changes) and parses the workbook only when the text differs from the cached one for that book.
+``=TEXTJOIN(CHAR(31),FALSE,'<Sheet>'!A1:Z50)`` cell per 50-row block of every assumption sheet (the
+block layout is ``tco_xl.io.layout.state_blocks``), named ``TCO_STATE``. Excel recalculates a block's
+text whenever one of its cells changes. A call reads that one range and parses the workbook only when
+the texts differ from those of the last parse of that book; otherwise it returns the same Assumptions
+object, whose results the engine has cached.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from ..assumptions import Assumptions, default_assumptions
 from ..errors import WorkbookError
+from .workbook import load_assumptions
 
 __all__ = ["STATE_NAME", "WORKBOOK_ENV", "assumptions_for", "parse_count"]
 
@@ -71,10 +74,10 @@ def assumptions_for(caller: Any = None) -> Assumptions:
     return _cached(str(Path(path).resolve()), (stat.st_mtime_ns, stat.st_size), Path(path))
 
 
-def _state(book: Any) -> tuple | None:
+def _state(book: Any) -> list[str] | None:
     """The book's ``TCO_STATE`` texts (one COM read), or None when there is no usable fingerprint.
 
-    Without one (name missing, or a cell not text, e.g. ``#VALUE!`` once a sheet outgrows Excel's
+    Without one (name missing, or a cell not text, e.g. ``#VALUE!`` once a block outgrows Excel's
     32,767-character cell limit) every call re-parses: slow, but never stale.
     """
     try:
@@ -82,19 +85,13 @@ def _state(book: Any) -> tuple | None:
     except Exception:  # noqa: BLE001 - a missing name raises COM's own error types
         log.warning("%s has no %s name: parsing its assumptions on every call", book.fullname, STATE_NAME)
         return None
-    texts = tuple(_flat(value))
+    rows = value if isinstance(value, list) else [value]  # xlwings: a cell, a column's list, or a block's rows
+    texts = [v for row in rows for v in (row if isinstance(row, list) else [row])]
     if not all(isinstance(t, str) for t in texts):
         log.warning("%s: %s holds a non-text value (%r): parsing its assumptions on every call",
-                    book.fullname, STATE_NAME, texts)
+                    book.fullname, STATE_NAME, [t for t in texts if not isinstance(t, str)])
         return None
     return texts
-
-
-def _flat(value: Any) -> list:
-    """A cell's value, a row's list or a block's list of rows, as one flat list."""
-    if not isinstance(value, list):
-        return [value]
-    return [v for item in value for v in _flat(item)]
 
 
 def _cached(key: str, fingerprint: Any, source: Any) -> Assumptions:
@@ -104,7 +101,6 @@ def _cached(key: str, fingerprint: Any, source: Any) -> Assumptions:
         return last.get()
     global _PARSES
     _PARSES += 1
-    from .workbook import load_assumptions  # the loader imports openpyxl; UDF-only users never need it early
     try:
         parsed = _Parsed(fingerprint, load_assumptions(source), None)
     except WorkbookError as exc:

@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -39,25 +40,28 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.xml.functions import tostring
+from openpyxl.writer.excel import ExcelWriter
 
 from .. import __version__
-from ..assumptions import Assumptions, scalar_specs
+from ..analysis.breakeven import AGENTS_MAX, breakeven_table
+from ..analysis.montecarlo import DRAWS, simulate
+from ..analysis.sensitivity import tornado
+from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
 from ..engine import METRICS, ScenarioResult, compare, evaluate
 from ..engine import capacity
 from ..engine.inputs import agent_grid
 from ..engine.support import support_hours
 from ..errors import InputError
 from .atomic import write_bytes_atomic
-from .layout import cell_of
+from .layout import DEFAULT_WORKBOOK, cell_of
 
-__all__ = ["ANALYSIS_MAX_HEADCOUNTS", "FORMAT", "Provenance", "SheetWriter", "SnapshotData", "export_snapshot", "provenance", "sheet_writers",
-           "snapshot_bytes", "snapshot_name", "stable_keys", "summary_headers"]
+__all__ = ["ANALYSIS_MAX_HEADCOUNTS", "FORMAT", "Export", "Provenance", "SheetWriter", "SnapshotData",
+           "export_snapshot", "provenance", "sheet_writers", "snapshot_bytes", "snapshot_data", "snapshot_name",
+           "stable_keys", "summary_headers"]
 
 #: Written to Metadata!B2; the diff accepts snapshots of this format.
 FORMAT = "tco_xl-snapshot/1"
 BUNDLED = "bundled defaults (= workbook/TCO.xlsm)"
-REPO_WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "TCO.xlsm"
 FORMULA_START = ("=", "+", "-", "@")
 CHART_HEADCOUNTS = 6  # charts show at most this many headcounts, evenly spread over the requested ones
 ANALYSIS_MAX_HEADCOUNTS = 10  # analysis sheets by default up to this many headcounts
@@ -83,7 +87,7 @@ class Provenance:
 
 def provenance(workbook: Path | None) -> Provenance:
     """Provenance of assumptions read from ``workbook`` (None: the bundled defaults)."""
-    hashed = workbook if workbook is not None else (REPO_WORKBOOK if REPO_WORKBOOK.is_file() else None)
+    hashed = workbook if workbook is not None else (DEFAULT_WORKBOOK if DEFAULT_WORKBOOK.is_file() else None)
     sha = hashlib.sha256(Path(hashed).read_bytes()).hexdigest() if hashed is not None else ""
     return Provenance(Path(workbook).name if workbook is not None else BUNDLED, sha, _git_commit(),
                       workbook is not None)
@@ -222,7 +226,8 @@ def _shown_width(value: Any, fmt: str | None) -> int:
 
 def _table(ws, columns: list[Column], rows: Iterable[tuple], *, freeze: str = "B2",
            marked: Callable[[tuple], bool] = lambda row: False) -> int:
-    """Write a header row (frozen) and ``rows``; widths from the header and the first rows; return cells written.
+    """Write a header row (frozen) and ``rows``; widths from the header and the first rows; return the number
+    of cells with a value.
 
     Rows for which ``marked(row)`` is true are highlighted (the cheapest scenario).
     """
@@ -233,17 +238,17 @@ def _table(ws, columns: list[Column], rows: Iterable[tuple], *, freeze: str = "B
         ws.column_dimensions[get_column_letter(i)].width = min(max(widest + 2, 8), col.max_width)
     ws.freeze_panes = freeze
     ws.append([_cell(ws, col.header, None, HEADER) for col in columns])
-    n = 1
+    cells = len(columns)
     for row in chain(head, rows):
         style = CHEAPEST if marked(row) else None
         ws.append([_cell(ws, v, col.fmt, style) for v, col in zip(row, columns)])
-        n += 1
-    return n * len(columns)
+        cells += sum(v is not None for v in row)
+    return cells
 
 
 # -- sheets ----------------------------------------------------------------------------------------
 def summary_headers(horizon: int) -> dict[str, str]:
-    """Summary column headers by metric key: 'tco' -> '5-year TCO (USD)', 'annual' -> 'Annual, years 2..5 (USD/year)'."""
+    """Summary column headers by metric: 'tco' -> '5-year TCO (USD)', 'annual' -> 'Annual, years 2..5 (USD/year)'."""
     def shown(label: str) -> str:
         label = label.replace("N-year", f"{horizon}-year").replace("..N", f"..{horizon}")
         return re.sub(r" \((.*)\)$", r", \1", label)
@@ -280,7 +285,8 @@ def summary_sheet(ws, d: SnapshotData) -> int:
         for _, block in d.table.groupby("agents", sort=True):
             text = recommendation(block, d.horizon)
             for r in block.itertuples():
-                yield (int(r.agents), int(r.rank), r.name, r.scenario, r.kind, *(float(getattr(r, m)) for m in SUMMARY_METRICS),
+                yield (int(r.agents), int(r.rank), r.name, r.scenario, r.kind,
+                       *(float(getattr(r, m)) for m in SUMMARY_METRICS),
                        "cheapest" if r.cheapest else None, text if r.cheapest else None)
 
     return _table(ws, columns, rows(), freeze="D2", marked=lambda row: row[-2] is not None)
@@ -317,7 +323,7 @@ TABLE_UNITS = {
     "output_usd_per_1k": "USD/1K tokens", "app_servers_min": "servers", "agents_per_app_server": "agents/server",
     "support_hours": "h/month at reference", "setup_usd": "USD one-time",
 }
-#: Fields that identify a row (they are in its key) or describe it (its Source column), not values.
+#: Fields that identify a row (in its key) or go in its Source, Low and High columns rather than rows of their own.
 ROW_FIELDS = {"group", "line", "key", "source", "price_low", "price_high"}
 
 
@@ -375,7 +381,7 @@ def capacity_sheet(ws, d: SnapshotData) -> int:
     for stack in a.stacks:
         drivers = capacity.drivers(a, stack, grid)
         onprem = stack.mac_studios
-        active = capacity.mac_studios_active(a, grid) if onprem else grid * 0
+        active = capacity.mac_studios_active(a, grid, stack.llm == SELF_HOSTED_LLM) if onprem else grid * 0
         sites = capacity.sites(a, drivers["mac_studios"]) if onprem else grid * 0
         per_stack.append((stack, [np.broadcast_to(x, grid.shape) for x in (
             active, drivers["mac_studios"], sites, drivers["app_servers"], drivers["db_servers"], drivers["hosts"],
@@ -413,7 +419,7 @@ def charts_sheet(ws, d: SnapshotData) -> int:
             ws.append([None] * (data_col - 1) + [_cell(ws, v, USD, style) for v in values])
         for _ in range(block - n_scen - 1):
             ws.append([])
-        cells += (n_scen + 1) * len(header)
+        cells += sum(v is not None for values in [header, *lines] for v in values)
         names = Reference(ws, min_col=data_col, min_row=row + 1, max_row=row + n_scen)
         tco = _bar(f"{d.horizon}-year TCO by scenario at {n:,} agents (USD)", n_scen)
         tco.add_data(Reference(ws, min_col=data_col + 1, min_row=row, max_row=row + n_scen), titles_from_data=True)
@@ -468,16 +474,15 @@ def _names(d: SnapshotData) -> dict[str, str]:
 
 def breakeven_sheet(ws, d: SnapshotData) -> int:
     """Every headcount (up to 10,000 or the largest requested) where the cheaper of two scenarios changes."""
-    from ..analysis.breakeven import AGENTS_MAX, breakeven_table
     df = breakeven_table(d.a, agents_max=max(AGENTS_MAX, int(d.agents.max())), currency="USD")
     names = _names(d)
     columns = [Column("Scenario A"), Column("Scenario B"), Column("Break-even (agents)", COUNT),
                Column("Cheaper below"), Column("Cheaper from"), Column(f"Gap before, {d.horizon}-year TCO (USD)", USD),
                Column(f"Gap after, {d.horizon}-year TCO (USD)", USD)]
-    nan = lambda v: None if pd.isna(v) else v  # noqa: E731
-    rows = ((names[r.scenario_a], names[r.scenario_b], nan(r.agents) and int(r.agents),
-             names.get(r.cheaper_before, r.cheaper_before), names.get(r.cheaper_after, r.cheaper_after),
-             nan(r.gap_before), nan(r.gap_after)) for r in df.itertuples())
+    blank = lambda v, kind=float: None if pd.isna(v) else kind(v)  # noqa: E731  (a pair that never crosses)
+    rows = ((names[r.scenario_a], names[r.scenario_b], blank(r.agents, int), names.get(r.cheaper_before, r.cheaper_before),
+             names.get(r.cheaper_after, r.cheaper_after), blank(r.gap_before), blank(r.gap_after))
+            for r in df.itertuples())
     return _table(ws, columns, rows, freeze="C2")
 
 
@@ -487,7 +492,6 @@ TORNADO_FACTORS = 15  # assumptions shown per tornado (largest swing first)
 def sensitivity_sheet(ws, d: SnapshotData) -> int:
     """Per headcount, the cheapest scenario's N-year TCO with each assumption at its low and its high
     (one at a time), largest swing first, with a tornado chart."""
-    from ..analysis.sensitivity import tornado
     columns = [Column("Agents", COUNT), Column("Scenario"), Column("Assumption", max_width=45), Column("Label"),
                Column("Unit"), Column("Base"), Column("Low"), Column("High"), Column("Range"),
                Column(f"{d.horizon}-year TCO at low (USD)", USD), Column(f"{d.horizon}-year TCO at high (USD)", USD),
@@ -520,7 +524,6 @@ def sensitivity_sheet(ws, d: SnapshotData) -> int:
 def uncertainty_sheet(ws, d: SnapshotData) -> int:
     """Monte Carlo (seeded, so repeatable): P10/P50/P90 and mean N-year TCO and the chance each scenario is
     cheapest, with every ranged assumption drawn from a triangular (low, base, high) distribution."""
-    from ..analysis.montecarlo import DRAWS, simulate
     seed = 0
     columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"),
                *(Column(f"{p} {d.horizon}-year TCO (USD)", USD) for p in ("P10", "P50", "P90", "Mean")),
@@ -562,20 +565,35 @@ def snapshot_workbook(d: SnapshotData) -> tuple[Workbook, int]:
     return wb, cells
 
 
+class _DatedZip(zipfile.ZipFile):
+    """A zip being written whose entries all carry one timestamp (openpyxl would stamp them with the time of saving)."""
+
+    def __init__(self, file: Any, date_time: tuple[int, ...]):
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.date_time = date_time
+
+    def _entry(self, name: str, size: int = 0) -> zipfile.ZipInfo:
+        entry = zipfile.ZipInfo(name, date_time=self.date_time)
+        entry.compress_type, entry.external_attr, entry.file_size = zipfile.ZIP_DEFLATED, 0o644 << 16, size
+        return entry
+
+    def writestr(self, name: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        super().writestr(self._entry(name) if isinstance(name, str) else name, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        """Copy a file (openpyxl's streamed worksheets) in, dated like every other entry."""
+        entry = self._entry(str(arcname or filename), os.path.getsize(filename))
+        with open(filename, "rb") as src, self.open(entry, "w") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
 def snapshot_bytes(d: SnapshotData) -> tuple[bytes, int]:
-    """The .xlsx file's bytes (zip entries dated at the creation time) and the number of cells written."""
+    """The .xlsx file's bytes (every zip entry and document property dated at the creation time) and the
+    number of cells written."""
     wb, cells = snapshot_workbook(d)
-    raw = io.BytesIO()
-    wb.save(raw)  # openpyxl stamps 'modified' with the current time and zip entries with the current time
-    wb.properties.modified = d.created.replace(tzinfo=None)
-    core = tostring(wb.properties.to_tree())
-    stamp = d.created.timetuple()[:6]
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            entry = zipfile.ZipInfo(item.filename, date_time=stamp)
-            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-            dst.writestr(entry, core if item.filename == "docProps/core.xml" else src.read(item))
+    with _DatedZip(out, d.created.timetuple()[:6]) as archive:
+        ExcelWriter(wb, archive).save()  # what openpyxl's save() does, less its stamping 'modified' with now
     return out.getvalue(), cells
 
 

@@ -33,10 +33,11 @@ from ..assumptions import GROUPS, NONE_OPTION, SELF_HOSTED_LLM, Assumptions, def
 from ..assumptions.pricelist import DRIVER_HELP
 from ..engine import METRICS, evaluate
 from ..errors import TcoError
+from ..udfs import BREAKDOWN_HEADER, COMPARE_METRICS
 from .atomic import write_bytes_atomic
 from .layout import (COMPARE, CONF, FIRST_ROW, HEADER_ROW, README, SCALAR_COLUMNS, SCALAR_ROWS, SCALAR_SHEETS,
-                     SCENARIOS, SHEET_ORDER, STATE, STATE_NAME, TABLE_ROWS, TABLE_SHEETS, Column, TableSheet,
-                     column_letter, defined_name, quoted, scalar_row, state_blocks)
+                     SCENARIOS, SHEET_ORDER, STATE, STATE_CHUNK_ROWS, STATE_NAME, TABLE_ROWS, TABLE_SHEETS, Column,
+                     TableSheet, column_letter, defined_name, quoted, scalar_row, state_blocks)
 from .workbook import cell_kind, cell_value
 
 __all__ = ["TEMPLATE", "build_workbook", "fill_workbook"]
@@ -165,9 +166,8 @@ class _Validations:
 
 def _choice_lists(a: Assumptions) -> dict[str, list[str]]:
     """Drop-down lists, written on the state sheet: keys a cell may refer to (as of the build)."""
-    unique = lambda items: list(dict.fromkeys(items))  # noqa: E731
-    return {"options": unique([line.group for line in a.options] + [NONE_OPTION]),
-            "providers": unique(line.group for line in a.providers),
+    return {"options": list(dict.fromkeys([line.group for line in a.options] + [NONE_OPTION])),
+            "providers": list(dict.fromkeys(line.group for line in a.providers)),
             "llm_models": [SELF_HOSTED_LLM, *(m.key for m in a.llm_models)],
             "stacks": [s.key for s in a.stacks]}
 
@@ -241,12 +241,11 @@ def _table_sheet(ws: Worksheet, sheet: TableSheet, a: Assumptions, lists: dict[s
     ws.add_table(table)
 
 
-def _metric_label(metric: str) -> str:
-    """A metric's heading as a formula when it names the horizon N ('5-year TCO (USD)')."""
-    label, unit, _ = METRICS[metric]
-    parts = re.split(r"\bN\b", f"{label} ({unit})")
+def _with_horizon(text: str) -> str:
+    """``text`` with N (the horizon in years) as a formula on the Finance sheet's value ('5-year TCO (USD)')."""
+    parts = re.split(r"\bN\b", text)
     if len(parts) == 1:
-        return parts[0]
+        return text
     horizon = defined_name("finance.horizon_years")
     terms = [term for i, p in enumerate(parts) for term in ([horizon] if i else []) + ([_string(p)] if p else [])]
     return "=" + "&".join(terms)
@@ -280,7 +279,8 @@ def _scenarios_sheet(ws: Worksheet, a: Assumptions) -> None:
     agents = {col: f"{get_column_letter(col)}$4" for col in cols}
     row = 6
     for metric in ("year1", "annual", "tco", "per_agent_month"):
-        _put(ws, row, 1, _metric_label(metric), BOLD, formula=True)
+        label, unit, _ = METRICS[metric]
+        _put(ws, row, 1, _with_horizon(f"{label} ({unit})"), BOLD, formula=True)
         for stack in a.stacks:
             row += 1
             _put(ws, row, 1, stack.name)
@@ -289,7 +289,7 @@ def _scenarios_sheet(ws: Worksheet, a: Assumptions) -> None:
                 _put(ws, row, col, _scenario_call(stack.key, stack.kind, agents[col], metric),
                      fmt=_METRIC_FORMATS.get(metric, USD_WHOLE), formula=True)
         row += 2
-    drivers = [(f"Cheapest by {a.finance.horizon_years}-year TCO", "TCO_CHEAPEST({agents})", None),
+    drivers = [("Cheapest by N-year TCO", "TCO_CHEAPEST({agents})", None),
                ("Twilio telephony (USD/month)", 'TWILIO_COST({agents},"monthly")', USD_CENTS),
                ("Mac Studios needed (units)", "MAC_STUDIOS_NEEDED({agents})", COUNT)]
     drivers += [(f"LLM API, {m.name} (USD/month)", f'LLM_API_COST({_string(m.key)},{{agents}},"monthly")', USD_CENTS)
@@ -297,7 +297,7 @@ def _scenarios_sheet(ws: Worksheet, a: Assumptions) -> None:
     _put(ws, row, 1, "Cost drivers", BOLD)
     for label, call, fmt in drivers:
         row += 1
-        _put(ws, row, 1, label)
+        _put(ws, row, 1, _with_horizon(label), formula=True)
         for col in cols:
             _put(ws, row, col, "=" + call.format(agents=agents[col]), fmt=fmt, formula=True)
     for letter, width in zip("ABCDE", (46, 18, 16, 16, 16)):
@@ -316,7 +316,6 @@ def _array(ws: Worksheet, top: int, rows: int, header: list[str], formula: str, 
 
 def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None:
     """TCO_COMPARE and TCO_BREAKDOWN as array formulas over the size of their results for ``a``."""
-    from ..udfs import BREAKDOWN_HEADER, COMPARE_METRICS
     agents = SCENARIO_AGENTS[0]
     _put(ws, 1, 1, "Scenarios side by side, and one scenario's line items", TITLE)
     _put(ws, 2, 1, "Array formulas of a fixed size (see README): after adding a scenario or line, resize them or, "
@@ -328,7 +327,7 @@ def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None
            {col: _METRIC_FORMATS.get(m, USD_WHOLE) for col, m in enumerate(COMPARE_METRICS, start=2)})
     scenario_row = 6 + len(a.stacks) + 3
     _put(ws, scenario_row, 1, "Scenario (key or name)", BOLD)
-    _put(ws, scenario_row, 2, "hybrid", INPUT)
+    _put(ws, scenario_row, 2, next((s.key for s in a.stacks if s.kind == "hybrid"), a.stacks[0].key), INPUT)
     rules = _Validations()
     rules.choice(lists["stacks"], f"B{scenario_row}", strict=False)
     rules.apply(ws)
@@ -377,25 +376,27 @@ def _conf_sheet(ws: Worksheet) -> None:
 # -- README ---------------------------------------------------------------------------------------------
 
 WINDOWS_SETUP = (
-    "Classic xlwings functions need Excel on Windows (64-bit Excel with 64-bit Python). Once per PC:",
+    "The functions on the Scenarios and Compare sheets are classic xlwings functions: they need Excel 2019, 2021 "
+    "or 365 on Windows, and a Python of the same bitness as Excel (64-bit for 64-bit Excel). Once per PC:",
     "1. Install Python 3.11 or newer from python.org (tick 'Add python.exe to PATH').",
-    "2. In a Command Prompt: pip install <folder of the tco_xl repository>   (this installs tco_xl and "
-    f"xlwings {xlwings.__version__}; the workbook's VBA needs exactly this xlwings version).",
+    "2. In a Command Prompt: pip install <folder of the tco_xl repository>. This installs tco_xl and "
+    f"xlwings {xlwings.__version__} with its xlwings64-{xlwings.__version__}.dll; the workbook's VBA calls exactly "
+    "that version, so do not upgrade xlwings on its own.",
     "3. Unblock the file: right-click TCO.xlsm > Properties > tick Unblock (files from e-mail or the web open "
     "with macros blocked). Open it and click Enable Content.",
-    "4. Excel > File > Options > Trust Center > Trust Center Settings > Macro Settings: tick 'Trust access to the "
-    "VBA project object model' (needed once, for importing the functions).",
-    "5. Import the functions once: press Alt+F11 (VBA editor) > File > Import File... > choose xlwings_udfs.bas "
-    "(next to TCO.xlsm) > close the editor > save the workbook. With the xlwings add-in installed "
-    "(xlwings addin install) the ribbon's xlwings tab > Import Functions does the same.",
-    "6. If Python is not the one on PATH (e.g. a virtual environment), type the full path of its python.exe in "
-    "the xlwings.conf sheet, cell B1 (Interpreter_Win). Keep UDF Modules = tco_xl.udfs.",
-    "7. Press Ctrl+Alt+F9: the Scenarios sheet fills in. Re-import (step 5) only after updating tco_xl with new "
-    "or changed functions.",
-    "A cell showing #NAME?: the functions are not imported (step 5) or macros are disabled (step 3). "
-    "'Could not load xlwings64-...dll' or 'Could not activate Python COM server': check step 2 (xlwings version) and "
-    "step 6 (interpreter). A cell showing '#TCO! ...' names the argument or the sheet!cell that is wrong; "
-    "'tco-xl workbook check TCO.xlsm' lists every bad cell at once.",
+    "4. Import the functions once: press Alt+F11 (VBA editor) > File > Import File... > xlwings_udfs.bas (next to "
+    "TCO.xlsm) > close the editor > save. Or, with the xlwings add-in (xlwings addin install): xlwings tab > "
+    "Import Functions, after ticking File > Options > Trust Center > Trust Center Settings > Macro Settings > "
+    "'Trust access to the VBA project object model'.",
+    "5. If the python on PATH is not the one with tco_xl (e.g. a virtual environment), type the full path of that "
+    "python.exe in the xlwings.conf sheet, cell B1 (Interpreter_Win). Keep UDF Modules = tco_xl.udfs.",
+    "6. Press Ctrl+Alt+F9: the Scenarios sheet fills in. Repeat step 4 only after an update of tco_xl that adds or "
+    "changes functions.",
+    "A cell showing #NAME?: the functions are not imported (step 4) or macros are disabled (step 3). "
+    "'Could not load xlwings64-...dll' or 'Could not activate Python COM server': check step 2 (xlwings version) "
+    "and step 5 (interpreter); set Show Console to TRUE on xlwings.conf to see Python's messages. A cell showing "
+    "'#TCO! ...' names the argument or the sheet!cell that is wrong; 'tco-xl workbook check TCO.xlsm' lists every "
+    "bad cell at once.",
     "macOS and Linux: Excel for Mac cannot run these functions (the Scenarios and Compare sheets show #NAME?). Edit "
     "the assumptions in Excel or LibreOffice, save, and run 'tco-xl report --workbook TCO.xlsm' in a terminal.",
 )
@@ -418,8 +419,9 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
          "Note. Drop-downs and input rules guard the cells; the engine checks them again when it reads the workbook.",
          None),
         ("Add a provider: add its lines on Providers (same Group on each line), then a row on Stacks with "
-         "kind = cloud and that provider. Add a line: add a row anywhere in the table. A table ends at its first "
-         "blank row; do not leave blank rows inside a table.", None),
+         "kind = cloud and that provider; TCO_COMPARE lists it at once, and a copy of a cloud row on Scenarios with "
+         "its key (=TCO_CLOUD(\"key\",C$4,\"tco\")) shows it there. Add a line: add a row anywhere in the table. "
+         "A table ends at its first blank row; do not leave blank rows inside a table.", None),
         ("Results: the Scenarios sheet prices every scenario at the headcounts in its blue cells; the Compare sheet "
          "holds the side-by-side table and one scenario's line items.", None),
         ("", None), ("Where to edit", BOLD),
@@ -431,13 +433,15 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
     lines += [
         ("", None), ("How to recalculate", BOLD),
         ("Excel recalculates by itself after every edit: the functions are volatile and re-read the assumption "
-         "sheets only when a cell in them changed. Force it with F9 (Calculate Now) or Ctrl+Alt+F9 (everything).", None),
+         "sheets only when a cell in them changed. Force it with F9 (Calculate Now) or Ctrl+Alt+F9 (everything).",
+         None),
         ("Without Excel: 'tco-xl report --workbook TCO.xlsm --agents 47 --agents 500' prints the same figures; "
          "'tco-xl workbook check TCO.xlsm' validates every cell and lists all problems with their sheet!cell.", None),
         ("", None), ("Limits", BOLD),
         (f"Inputs must stay within A1:Z{SCALAR_ROWS} on the sheets Usage to Finance and A1:Z{TABLE_ROWS} on the "
-         f"table sheets (up to {TABLE_ROWS - HEADER_ROW} rows per table): the functions notice edits there only, and "
-         "the workbook check reports anything outside. Numbers are compared to 15 significant digits.", None),
+         f"table sheets (up to {TABLE_ROWS - HEADER_ROW} rows per table): the functions notice edits there only, "
+         f"through the hidden sheet {STATE} (one TEXTJOIN per {STATE_CHUNK_ROWS} rows, named {STATE_NAME}), and the "
+         "workbook check reports anything outside. Numbers are compared as shown to 15 significant digits.", None),
         ("Compare sheet: TCO_COMPARE and TCO_BREAKDOWN return tables. They are entered as array formulas over the "
          "size of their result for the built assumptions, which works in every Excel version; cells beyond a shorter "
          "result show #N/A, and rows beyond the range are cut off. After adding scenarios or lines, select a larger "

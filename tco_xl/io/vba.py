@@ -24,9 +24,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-import os
 import sys
-import tempfile
 import threading
 import types
 from collections.abc import Iterator
@@ -38,6 +36,7 @@ from typing import Any
 import xlwings
 
 from tco_xl.errors import InputError
+from tco_xl.io.atomic import write_bytes_atomic
 
 __all__ = ["VB_NAME_HEADER", "udf_macro_options", "udf_module_text", "write_bas"]
 
@@ -100,17 +99,7 @@ def write_bas(
             f"UDF module {module_name!r} yields VBA code that {BAS_ENCODING} cannot encode "
             f"({exc.object[exc.start:exc.end]!r}); use ASCII names for UDFs and arguments"
         ) from exc
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(Path(path), data)
 
 
 @dataclass
