@@ -129,7 +129,7 @@ def test_a_missing_sheet_and_a_missing_row(built_workbook, tmp_path):
     problems = {(p.sheet, p.cell): p for p in _problems(path).problems}
 
     assert set(problems) == {("Network", "A1"), ("Telephony", "A9"), ("Telephony", "C2")}
-    assert problems["Network", "A1"].expected.startswith("a sheet named 'Network' (the workbook has: README, ")
+    assert problems["Network", "A1"].expected.startswith("a sheet named 'Network' (the workbook has: _tco_state, README, ")
     assert problems["Telephony", "A9"].expected == "a row with the key 'telephony.number_usd_per_month'"
 
 

@@ -57,6 +57,20 @@ failed:
     TCO_BREAKDOWN = Err.Description
 End Function
 
+Function TCO_BREAKEVEN(scenario_a, scenario_b, Optional metric)
+    Application.Volatile
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TCO_BREAKEVEN = XLPy.CallUDF("tco_xl.udfs", "TCO_BREAKEVEN", Array(scenario_a, scenario_b, metric, Nothing), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TCO_BREAKEVEN = XLPy.CallUDF("tco_xl.udfs", "TCO_BREAKEVEN", Array(scenario_a, scenario_b, metric, Nothing))
+        Exit Function
+    #End If
+failed:
+    TCO_BREAKEVEN = Err.Description
+End Function
+
 Function TCO_CHEAPEST(agents)
     Application.Volatile
     #If App = "Microsoft Excel" Then
@@ -127,6 +141,48 @@ failed:
     TCO_HYBRID = Err.Description
 End Function
 
+Function TCO_NPV(scenario, agents, Optional rate, Optional currency)
+    Application.Volatile
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TCO_NPV = XLPy.CallUDF("tco_xl.udfs", "TCO_NPV", Array(scenario, agents, rate, currency, Nothing), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TCO_NPV = XLPy.CallUDF("tco_xl.udfs", "TCO_NPV", Array(scenario, agents, rate, currency, Nothing))
+        Exit Function
+    #End If
+failed:
+    TCO_NPV = Err.Description
+End Function
+
+Function TCO_PERCENTILE(scenario, agents, p, Optional currency)
+    Application.Volatile
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TCO_PERCENTILE = XLPy.CallUDF("tco_xl.udfs", "TCO_PERCENTILE", Array(scenario, agents, p, currency, Nothing), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TCO_PERCENTILE = XLPy.CallUDF("tco_xl.udfs", "TCO_PERCENTILE", Array(scenario, agents, p, currency, Nothing))
+        Exit Function
+    #End If
+failed:
+    TCO_PERCENTILE = Err.Description
+End Function
+
+Function TCO_PROB_CHEAPEST(scenario, agents)
+    Application.Volatile
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TCO_PROB_CHEAPEST = XLPy.CallUDF("tco_xl.udfs", "TCO_PROB_CHEAPEST", Array(scenario, agents, Nothing), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TCO_PROB_CHEAPEST = XLPy.CallUDF("tco_xl.udfs", "TCO_PROB_CHEAPEST", Array(scenario, agents, Nothing))
+        Exit Function
+    #End If
+failed:
+    TCO_PROB_CHEAPEST = Err.Description
+End Function
+
 Function TCO_SELF_HOSTED(agents, Optional metric)
     Application.Volatile
     #If App = "Microsoft Excel" Then
@@ -139,6 +195,20 @@ Function TCO_SELF_HOSTED(agents, Optional metric)
     #End If
 failed:
     TCO_SELF_HOSTED = Err.Description
+End Function
+
+Function TCO_SENSITIVITY(scenario, agents, Optional currency)
+    Application.Volatile
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TCO_SENSITIVITY = XLPy.CallUDF("tco_xl.udfs", "TCO_SENSITIVITY", Array(scenario, agents, currency, Nothing), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TCO_SENSITIVITY = XLPy.CallUDF("tco_xl.udfs", "TCO_SENSITIVITY", Array(scenario, agents, currency, Nothing))
+        Exit Function
+    #End If
+failed:
+    TCO_SENSITIVITY = Err.Description
 End Function
 
 Function TWILIO_COST(agents, Optional metric)

@@ -193,6 +193,12 @@ class Assumptions(BaseModel):
         return Assumptions.model_validate({**self.model_dump(), "stacks": [s.model_dump() for s in stacks],
                                            "origins": self.origins})
 
+    def __eq__(self, other: object) -> bool:
+        """Equal content (every value), wherever the values were read from."""
+        return isinstance(other, Assumptions) and self.content_hash() == other.content_hash()
+
+    __hash__ = None  # mutable-looking containers inside: compare, don't hash
+
     def content_hash(self) -> str:
         """SHA-256 of every value (not of where values came from): equal inputs, equal hash."""
         if self._hash is None:

@@ -15,7 +15,7 @@ class Hardware(BaseModel):
     mac_studio_usd: float = assumption(11_999, unit="USD/unit", label="Mac Studio M3 Ultra 512GB/8TB",
                                        source="Report §Hardware Specifications")
     watts_average: float = assumption(180, unit="W", label="Average power draw (70% load)", source=_P)
-    hours_per_day: float = assumption(16, unit="h/day", le=24, label="Operating hours per day", source=_P)
+    hours_per_day: float = assumption(16, unit="h/day", gt=0, le=24, label="Operating hours per day", source=_P)
     days_per_month: float = assumption(30, unit="days/month", le=31, label="Powered days per month", source=_P)
     electricity_usd_per_kwh: float = assumption(0.26, unit="USD/kWh", label="Electricity (Bulgaria, business)",
                                                 source=_P, note="Report: €0.245/kWh = $0.26/kWh")

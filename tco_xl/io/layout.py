@@ -100,7 +100,9 @@ TABLE_SHEETS: tuple[TableSheet, ...] = (
 )
 
 ASSUMPTION_SHEETS: tuple[str, ...] = (*SCALAR_SHEETS.values(), *(t.name for t in TABLE_SHEETS))
-SHEET_ORDER: tuple[str, ...] = (README, SCENARIOS, COMPARE, *ASSUMPTION_SHEETS, CONF, STATE)
+# The fingerprint sheet comes first: Excel builds its first calculation chain in sheet order, so the
+# TEXTJOIN cells of TCO_STATE are recalculated before the volatile UDF cells that read them.
+SHEET_ORDER: tuple[str, ...] = (STATE, README, SCENARIOS, COMPARE, *ASSUMPTION_SHEETS, CONF)
 
 
 def table_sheet(table: str) -> TableSheet:
