@@ -95,7 +95,7 @@ def test_an_inserted_and_a_removed_row_are_reported_as_such_not_as_shifted_rows(
     support = PriceLine(group="aws", line="AWS Business Support", category="services", unit_price=100)
     providers = [support, *[line for line in A.providers if line.line != "Fly Postgres storage"]]
     d = diff_snapshots(read_snapshot(base), read_snapshot(export(folder, A.model_copy(
-        update={"providers": providers}), day=21)))
+        update={"providers": providers}), agents=[47], day=21)))
     kinds = {(c.change, c.key.split("].")[0] + "]") for c in d.assumptions}
     assert kinds == {("added", "providers[aws|AWS Business Support]"),
                      ("removed", "providers[flyio|Fly Postgres storage]")}
@@ -106,7 +106,7 @@ def test_an_inserted_and_a_removed_row_are_reported_as_such_not_as_shifted_rows(
 def test_a_changed_range_is_reported(base, folder):
     ranges = {**A.ranges, "finance.eur_usd": A.ranges["finance.eur_usd"].model_copy(update={"low": 1.0})}
     d = diff_snapshots(read_snapshot(base), read_snapshot(export(folder, A.model_copy(update={"ranges": ranges}),
-                                                                 day=22)))
+                                                                 agents=[47], day=22)))
     [change] = d.assumptions
     assert change.key == "finance.eur_usd" and change.old == change.new
     assert change.old_range == (1.06, 1.068) and change.new_range == (1.0, 1.068)
@@ -208,8 +208,8 @@ def test_an_older_snapshot_with_fewer_sheets_and_columns_still_diffs(tmp_path, b
 
 def test_a_changed_horizon_is_noted(base, folder):
     ten = A.model_copy(update={"finance": A.finance.model_copy(update={"horizon_years": 10})})
-    d = diff_snapshots(read_snapshot(base), read_snapshot(export(folder, ten, day=23)))
+    d = diff_snapshots(read_snapshot(base), read_snapshot(export(folder, ten, agents=[47], day=23)))
     assert any("horizon changed from 5 to 10 years" in n for n in d.notes)
     # Year 1 and annual do not depend on the horizon; the N-year TCO column is each snapshot's own (5 vs 10 years)
-    assert len(d.totals) == 36
+    assert len(d.totals) == 12 and d.agents_removed == [100, 500]
     assert all(not t.year1.changed and not t.annual.changed and t.tco.delta > 0 for t in d.totals)

@@ -396,7 +396,7 @@ def render(d: SnapshotDiff, fmt: Literal["text", "markdown", "json"] = "text") -
     out = ["## TCO snapshot diff" if md else "TCO snapshot diff",
            f"{'- ' if md else ''}old: {code(d.old.file)} ({_described(d.old)})",
            f"{'- ' if md else ''}new: {code(d.new.file)} ({_described(d.new)})", ""]
-    out += [(f"**{s}**" if md and d.cheapest else s) for s in _sentences(d)] + [""]
+    out += [(f"- **{s}**" if md and d.cheapest else s) for s in _sentences(d)] + [""]
     for what, items in (("Scenarios added", d.scenarios_added), ("Scenarios removed", d.scenarios_removed),
                         ("Headcounts only in new", d.agents_added), ("Headcounts only in old", d.agents_removed)):
         if items:

@@ -384,14 +384,17 @@ WINDOWS_SETUP = (
     "that version, so do not upgrade xlwings on its own.",
     "3. Unblock the file: right-click TCO.xlsm > Properties > tick Unblock (files from e-mail or the web open "
     "with macros blocked). Open it and click Enable Content.",
-    "4. Import the functions once: press Alt+F11 (VBA editor) > File > Import File... > xlwings_udfs.bas (next to "
-    "TCO.xlsm) > close the editor > save. Or, with the xlwings add-in (xlwings addin install): xlwings tab > "
-    "Import Functions, after ticking File > Options > Trust Center > Trust Center Settings > Macro Settings > "
-    "'Trust access to the VBA project object model'.",
+    "4. Import the functions once (this writes the VBA module xlwings_udfs into the workbook). Recommended: tick "
+    "File > Options > Trust Center > Trust Center Settings > Macro Settings > 'Trust access to the VBA project "
+    "object model', then Alt+F8 > ImportPythonUDFs > Run (with the xlwings add-in, 'xlwings addin install': "
+    "xlwings tab > Import Functions); the functions then appear under the category TCO with their descriptions "
+    "in Insert Function. Without that setting: Alt+F11 > File > Import File... > xlwings_udfs.bas (next to "
+    "TCO.xlsm): the functions work the same but are listed under 'User Defined' without descriptions. Save.",
     "5. If the python on PATH is not the one with tco_xl (e.g. a virtual environment), type the full path of that "
     "python.exe in the xlwings.conf sheet, cell B1 (Interpreter_Win). Keep UDF Modules = tco_xl.udfs.",
     "6. Press Ctrl+Alt+F9: the Scenarios sheet fills in. Repeat step 4 only after an update of tco_xl that adds or "
-    "changes functions.",
+    "changes functions. Every function is volatile and re-reads this workbook's assumptions only when the hidden "
+    "_tco_state fingerprint changes; if a figure ever looks unchanged right after an edit, press F9.",
     "A cell showing #NAME?: the functions are not imported (step 4) or macros are disabled (step 3). "
     "'Could not load xlwings64-...dll' or 'Could not activate Python COM server': check step 2 (xlwings version) "
     "and step 5 (interpreter); set Show Console to TRUE on xlwings.conf to see Python's messages. A cell showing "
