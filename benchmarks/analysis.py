@@ -6,28 +6,17 @@ Run: python benchmarks/analysis.py   (prints medians; nothing is asserted — ma
 
 from __future__ import annotations
 
-import statistics
-import time
 from itertools import combinations
 
 import numpy as np
 
+from timing import median_seconds
 from tco_xl.analysis import breakeven_table, cheapest_flips, factors, ranged_factors, simulate, tornado
 from tco_xl.analysis.breakeven import metric_grid
 from tco_xl.analysis.sensitivity import _cases
 from tco_xl.assumptions import Assumptions, default_assumptions
 from tco_xl.engine import evaluate
 
-
-def median_seconds(fn, repeat: int, setup=lambda: None) -> float:
-    """Median over ``repeat`` runs of one call of ``fn`` (``setup`` runs untimed before each)."""
-    runs = []
-    for _ in range(repeat):
-        setup()
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def everything_ranged(a: Assumptions) -> Assumptions:

@@ -5,25 +5,14 @@ Run: python benchmarks/engine.py   (prints medians; nothing is asserted — mach
 
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 
+from timing import median_seconds
 from tco_xl.assumptions import default_assumptions
 from tco_xl.engine import evaluate, price
 from tco_xl.engine.scenarios import ScenarioResult, stack_components
 
-
-def median_seconds(fn, repeat: int, number: int = 1) -> float:
-    """Median over ``repeat`` runs of the time of one call (each run times ``number`` calls)."""
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - start) / number)
-    return statistics.median(runs)
 
 
 def one_cell(a, stack, agents: float) -> float:

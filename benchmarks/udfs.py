@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+from timing import median_seconds
 from tco_xl import udfs
 from tco_xl.io import layout, live
 from tco_xl.io.workbook import load_assumptions
@@ -68,16 +69,6 @@ class ExcelBook:
         self.file.edit(ref, value)
         self.state.refresh(self.file)
 
-
-def median_seconds(fn, repeat: int, number: int = 1) -> float:
-    """Median over ``repeat`` runs of the time of one call (each run times ``number`` calls)."""
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - start) / number)
-    return statistics.median(runs)
 
 
 def scenario_calls(book: Book) -> list[tuple]:

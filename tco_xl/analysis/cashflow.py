@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..engine import agent_count, price, scenario_key
-from ..errors import InputError
+from ..engine.inputs import checked_number
 from .currency import currency_code, per_usd
 
 #: Escalation class of each line category; every other category (provider, option and LLM API lines)
@@ -98,11 +98,4 @@ def npv_table(a: Assumptions, agents: Any, rate: Any = None, currency: Any = Non
 
 def discount_rate(value: Any, field: str = "rate") -> float:
     """A yearly discount rate as a fraction (0.08 = 8%), above −100%."""
-    expected = "a yearly rate as a fraction above -1, e.g. 0.08 for 8%"
-    try:
-        r = float(value)
-    except (TypeError, ValueError):
-        raise InputError(field, value, expected) from None
-    if isinstance(value, bool) or not np.isfinite(r) or r <= -1:
-        raise InputError(field, value, expected)
-    return r
+    return checked_number(value, field, "a yearly rate as a fraction above -1, e.g. 0.08 for 8%", lambda r: r > -1)

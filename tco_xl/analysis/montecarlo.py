@@ -8,7 +8,6 @@ priced in chunks: one engine pass per chunk prices every scenario for every draw
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
@@ -18,7 +17,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..engine import agent_count, evaluate, metric_key, scenario_key
-from ..errors import InputError
+from ..engine.inputs import checked_number
 from .cache import by_content
 from .currency import convert, currency_code
 from .factors import Factor, ranged_factors, with_factors
@@ -121,14 +120,7 @@ def prob_cheapest(a: Assumptions, scenario: Any, agents: Any, draws: Any = DRAWS
 
 def fraction(value: Any, field: str = "p") -> float:
     """A probability from 0 to 1 (0.9 for P90)."""
-    expected = "a fraction from 0 to 1, e.g. 0.9 for P90"
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise InputError(field, value, expected) from None
-    if isinstance(value, bool) or not 0 <= p <= 1:
-        raise InputError(field, value, expected)
-    return p
+    return checked_number(value, field, "a fraction from 0 to 1, e.g. 0.9 for P90", lambda p: 0 <= p <= 1)
 
 
 def _draw_count(value: Any) -> int:
@@ -141,11 +133,5 @@ def _seed(value: Any) -> int:
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
     """``value`` as an int from ``low`` to ``high`` (47.0 as Excel sends it is 47)."""
-    expected = f"a whole number from {low:,} to {high:,}"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(field, value, expected) from None
-    if isinstance(value, bool) or not math.isfinite(number) or number != int(number) or not low <= number <= high:
-        raise InputError(field, value, expected)
-    return int(number)
+    return int(checked_number(value, field, f"a whole number from {low:,} to {high:,}",
+                              lambda n: n == int(n) and low <= n <= high))

@@ -6,7 +6,7 @@ import math
 import re
 from functools import lru_cache
 from numbers import Real
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -34,6 +34,18 @@ def _norm(text: str) -> str:
 
 _METRIC_ALIASES = {_norm(alias): key for key, (label, _, aliases) in METRICS.items()
                    for alias in (key, label, *aliases)}
+
+
+def checked_number(value: Any, field: str, expected: str, valid: Callable[[float], bool]) -> float:
+    """``value`` as a finite float for which ``valid`` holds; text that reads as a number is accepted,
+    booleans are not. Otherwise InputError(field, value, expected)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(field, value, expected) from None
+    if isinstance(value, bool) or not math.isfinite(number) or not valid(number):
+        raise InputError(field, value, expected)
+    return number
 
 
 def agent_count(value: Any, field: str = "agents") -> int:

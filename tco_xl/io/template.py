@@ -10,6 +10,7 @@ document times and zip entry times give the same bytes for the same assumptions.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable
@@ -462,11 +463,16 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
     return lines
 
 
+README_WIDTH = 120  # characters
+
+
 def _readme_sheet(ws: Worksheet, a: Assumptions) -> None:
     for row, (text, font) in enumerate(_readme_lines(a), start=1):
         cell = _put(ws, row, 1, text or None, font)
         cell.alignment = WRAP
-    ws.column_dimensions["A"].width = 120
+        # Row heights are set, not left to the application: not every spreadsheet auto-fits wrapped rows.
+        ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(text) * 1.1 / README_WIDTH)) + (6 if font else 0)
+    ws.column_dimensions["A"].width = README_WIDTH
 
 
 # -- the workbook ---------------------------------------------------------------------------------------
