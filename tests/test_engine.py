@@ -156,3 +156,22 @@ def test_llm_throughput_rule_applies_only_when_the_macs_run_the_llm():
     assert mac_studios(heavy, 47, self_hosted_llm=False) == 2  # max(2, ceil(47 / 25))
     hw = [c for c in price("self_hosted", 47, heavy.with_llm("gpt-4o")).components if c.category == "hardware"]
     assert hw[0].quantity == 2
+
+
+@pytest.mark.parametrize("field, choice, delta", [
+    ("email", "email_sendgrid_essentials", 19.95 - 1.00),      # SendGrid Essentials $19.95 instead of SES $1
+    ("monitoring", "monitoring_datadog", 4 * (15 + 31)),       # 3 app + 1 database hosts × ($15 + $31)
+    ("monitoring", "monitoring_new_relic", 2 * 99),            # 2 users × $99
+    ("security", "security_pentest", 3000 / 12),               # $3,000 a year
+    ("security", "security_aws_waf", 50),                      # ~$50/month
+])
+def test_ancillary_options_are_selectable(field, choice, delta):
+    chosen = A.model_copy(update={"services": A.services.model_copy(update={field: choice})})
+    assert price("aws", 47, chosen).monthly - price("aws", 47).monthly == pytest.approx(delta)
+
+
+def test_glacier_instead_of_backblaze():
+    stacks = [s.model_copy(update={"backups": "backups_glacier"}) if s.key == "aws" else s for s in A.stacks]
+    chosen = A.model_copy(update={"stacks": stacks})
+    # (1,000 + 50) GB × ($0.00099 − $0.005) = −$4.2105
+    assert price("aws", 47, chosen).monthly - price("aws", 47).monthly == pytest.approx(1050 * (0.00099 - 0.005))

@@ -177,4 +177,6 @@ DEFAULT_OPTION_LINES = [
           source="Report §Monitoring '2 users = $198/month'"),
     _line("security_pentest", "Penetration test (annual, outsourced)", "security", 3000, billing="year",
           unit="test", price_low=3000, price_high=5000, source="Report §Security '$3,000-5,000'"),
+    _line("security_aws_waf", "AWS WAF ($5/month + $1/million requests)", "security", 50, unit="month",
+          source="Report §Security 'AWS WAF: $5/month + $1/million requests = ~$50/month'"),
 ]
