@@ -20,11 +20,11 @@ from typing import Any
 
 from ..assumptions import Assumptions, default_assumptions
 from ..errors import WorkbookError
+from .layout import STATE_NAME
 from .workbook import load_assumptions
 
 __all__ = ["STATE_NAME", "WORKBOOK_ENV", "assumptions_for", "parse_count"]
 
-STATE_NAME = "TCO_STATE"
 WORKBOOK_ENV = "TCO_XL_WORKBOOK"
 
 log = logging.getLogger(__name__)
