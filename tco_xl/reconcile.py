@@ -13,11 +13,11 @@ from typing import Callable
 from .assumptions import Assumptions, default_assumptions
 from .engine import ScenarioResult, compare, evaluate
 from .engine.capacity import llm_tokens_per_month, mac_studios
-from .analysis.breakeven import crossings, metric_grid
+from .analysis.breakeven import cheaper_throughout, crossings
 from .assumptions import DRIVERS
 from .engine.llm import api_components
 from .engine.pricelist import group_components
-from .engine.twilio import minutes_per_month
+from .engine.twilio import minutes_per_month, twilio_components
 
 REPORT = "`../shared/seed/000_8867b0998559bbce.txt`"
 #: Categories the report leaves out of its cloud scenarios (its cloud TOTAL = provider lines + Twilio).
@@ -61,7 +61,8 @@ class View:
         return sum(c.monthly for c in api_components(self.a, model, float(agents)))
 
     def twilio(self, agents: int) -> float:
-        return self.cat("aws", agents, "telephony").monthly
+        """Twilio USD/month (the same in every scenario)."""
+        return sum(c.monthly for c in twilio_components(self.a, float(agents)))
 
 
 @dataclass(frozen=True)
@@ -92,20 +93,9 @@ _SCALE100 = ("the report's 100/500-agent tables use other rates than its 47-agen
 _SETUP_SCALE = "report's scaling tables drop the one-time setup and mix Twilio figures; engine: one rule."
 
 
-def _y1(s, n):
-    return lambda v: v.scope(s, n).year1
-
-
-def _annual(s, n):
-    return lambda v: v.scope(s, n).annual
-
-
-def _tco(s, n):
-    return lambda v: v.scope(s, n).tco
-
-
-def _monthly(s, n):
-    return lambda v: v.scope(s, n).monthly
+def _at(metric: str, scenario: str, agents: int) -> Callable[[View], float]:
+    """The engine's ``metric`` of ``scenario`` at ``agents``, in the report's scope."""
+    return lambda v: getattr(v.scope(scenario, agents), metric)
 
 
 def _cloud_rows(key: str, name: str, subtotal: float, total: float, year1: float, tco: float,
@@ -113,9 +103,9 @@ def _cloud_rows(key: str, name: str, subtotal: float, total: float, year1: float
     sec = f"Scenario 2: {name} (47 agents)"
     return [
         Figure(sec, "Subtotal excl. Twilio (monthly)", subtotal, lambda v: v.infra(key, 47).monthly, why),
-        Figure(sec, "TOTAL incl. Twilio (monthly)", total, _monthly(key, 47), why),
-        Figure(sec, "Year 1 = annual", year1, _y1(key, 47), why),
-        Figure(sec, "5-year TCO", tco, _tco(key, 47), why),
+        Figure(sec, "TOTAL incl. Twilio (monthly)", total, _at("monthly", key, 47), why),
+        Figure(sec, "Year 1 = annual", year1, _at("year1", key, 47), why),
+        Figure(sec, "5-year TCO", tco, _at("tco", key, 47), why),
     ]
 
 
@@ -123,24 +113,24 @@ def figures() -> list[Figure]:
     """Every headline figure of the report, in report order."""
     tl = "TL;DR (47 agents)"
     rows = [
-        Figure(tl, "Hybrid Year 1", 40_248, _y1("hybrid", 47), _TLDR),
-        Figure(tl, "Hybrid annual (yr 2-5)", 17_088, _annual("hybrid", 47), _TLDR),
-        Figure(tl, "Hybrid 5-yr TCO", 108_600, _tco("hybrid", 47), _TLDR),
-        Figure(tl, "Self-hosted Year 1", 42_798, _y1("self_hosted", 47), _TLDR),
-        Figure(tl, "Self-hosted annual", 18_096, _annual("self_hosted", 47), _TLDR),
-        Figure(tl, "Self-hosted 5-yr TCO", 115_182, _tco("self_hosted", 47), _TLDR),
-        Figure(tl, "AWS Year 1", 32_724, _y1("aws", 47), _TLDR),
-        Figure(tl, "AWS 5-yr TCO", 163_620, _tco("aws", 47), _TLDR),
-        Figure(tl, "Hetzner Year 1", 18_948, _y1("hetzner", 47), _TLDR),
-        Figure(tl, "Hetzner 5-yr TCO", 94_740, _tco("hetzner", 47), _TLDR),
-        Figure(tl, "GCP Year 1", 35_412, _y1("gcp", 47), _TLDR),
-        Figure(tl, "GCP 5-yr TCO", 177_060, _tco("gcp", 47), _TLDR),
-        Figure(tl, "Azure Year 1", 38_220, _y1("azure", 47), _TLDR),
-        Figure(tl, "Azure 5-yr TCO", 191_100, _tco("azure", 47), _TLDR),
-        Figure("TL;DR scaling", "Hybrid Year 1 at 100 agents (~$52K)", 52_000, _y1("hybrid", 100),
+        Figure(tl, "Hybrid Year 1", 40_248, _at("year1", "hybrid", 47), _TLDR),
+        Figure(tl, "Hybrid annual (yr 2-5)", 17_088, _at("annual", "hybrid", 47), _TLDR),
+        Figure(tl, "Hybrid 5-yr TCO", 108_600, _at("tco", "hybrid", 47), _TLDR),
+        Figure(tl, "Self-hosted Year 1", 42_798, _at("year1", "self_hosted", 47), _TLDR),
+        Figure(tl, "Self-hosted annual", 18_096, _at("annual", "self_hosted", 47), _TLDR),
+        Figure(tl, "Self-hosted 5-yr TCO", 115_182, _at("tco", "self_hosted", 47), _TLDR),
+        Figure(tl, "AWS Year 1", 32_724, _at("year1", "aws", 47), _TLDR),
+        Figure(tl, "AWS 5-yr TCO", 163_620, _at("tco", "aws", 47), _TLDR),
+        Figure(tl, "Hetzner Year 1", 18_948, _at("year1", "hetzner", 47), _TLDR),
+        Figure(tl, "Hetzner 5-yr TCO", 94_740, _at("tco", "hetzner", 47), _TLDR),
+        Figure(tl, "GCP Year 1", 35_412, _at("year1", "gcp", 47), _TLDR),
+        Figure(tl, "GCP 5-yr TCO", 177_060, _at("tco", "gcp", 47), _TLDR),
+        Figure(tl, "Azure Year 1", 38_220, _at("year1", "azure", 47), _TLDR),
+        Figure(tl, "Azure 5-yr TCO", 191_100, _at("tco", "azure", 47), _TLDR),
+        Figure("TL;DR scaling", "Hybrid Year 1 at 100 agents (~$52K)", 52_000, _at("year1", "hybrid", 100),
                "hybrid at 100 agents is ~$193K in the report's own 100-agent table; Twilio alone is ~$117K/year.",
                tolerance=500),
-        Figure("TL;DR scaling", "Hybrid annual at 100 agents (~$25K)", 25_000, _annual("hybrid", 100),
+        Figure("TL;DR scaling", "Hybrid annual at 100 agents (~$25K)", 25_000, _at("annual", "hybrid", 100),
                "the report's own 100-agent hybrid table says $145,043.", tolerance=500),
         Figure("TL;DR scaling", "Break-even ~350 agents: hybrid vs Cloud (Hetzner), 5-yr TCO", 350,
                lambda v: float(_settles(v.a, "hybrid", "hetzner", "tco")),
@@ -173,18 +163,19 @@ def figures() -> list[Figure]:
         Figure(s1, "GPT-4 Turbo cost (~$200-300/month)", (200, 300), lambda v: v.llm_api_monthly("gpt-4-turbo", 47),
                "206.8M tokens × (70% × $0.01 + 30% × $0.03)/1K = $3,308.80/month (token units, above)."),
         Figure(s1, "Support (20 h × $75 × 12)", 18_000, lambda v: v.cat("self_hosted", 47, "support").annual),
-        Figure(s1, "TOTAL Year 1", 102_970, _y1("self_hosted", 47),
+        Figure(s1, "TOTAL Year 1", 102_970, _at("year1", "self_hosted", 47),
                "backups $5.25 not ~$6 (−$9.00/yr), Twilio to the cent (−$0.44), power $646.96 (−$0.04)."),
-        Figure(s1, "TOTAL annual", 78_172, _annual("self_hosted", 47), "as Year 1."),
-        Figure(s1, "5-year TCO", 415_658, _tco("self_hosted", 47), "as Year 1, over 5 years."),
+        Figure(s1, "TOTAL annual", 78_172, _at("annual", "self_hosted", 47), "as Year 1."),
+        Figure(s1, "5-year TCO", 415_658, _at("tco", "self_hosted", 47), "as Year 1, over 5 years."),
     ]
-    for n, y1, annual, tco in ((100, 196_807, 148_811, 792_051), (500, 899_853, 659_873, 3_539_345)):
+    for n, hardware, y1, annual, tco in ((100, 47_996, 196_807, 148_811, 792_051),
+                                         (500, 239_980, 899_853, 659_873, 3_539_345)):
         sec = f"Scenario 1: self-hosted ({n} agents)"
-        rows += [Figure(sec, "Hardware", 11_999 * (4 if n == 100 else 20),
+        rows += [Figure(sec, "Hardware", hardware,
                         lambda v, n=n: v.cat("self_hosted", n, "hardware").one_time),
-                 Figure(sec, "TOTAL Year 1", y1, _y1("self_hosted", n), _SETUP_SCALE),
-                 Figure(sec, "TOTAL annual", annual, _annual("self_hosted", n), _SCALE100),
-                 Figure(sec, "5-year TCO", tco, _tco("self_hosted", n), _SCALE100)]
+                 Figure(sec, "TOTAL Year 1", y1, _at("year1", "self_hosted", n), _SETUP_SCALE),
+                 Figure(sec, "TOTAL annual", annual, _at("annual", "self_hosted", n), _SCALE100),
+                 Figure(sec, "5-year TCO", tco, _at("tco", "self_hosted", n), _SCALE100)]
     rows += _cloud_rows("aws", "AWS", 1_094.24, 5_672.62, 68_071.44, 340_357.20)
     rows += _cloud_rows("gcp", "GCP", 1_176.18, 5_754.56, 69_054.72, 345_273.60)
     rows += _cloud_rows("azure", "Azure", 1_107.50, 5_685.88, 68_230.56, 341_152.80)
@@ -205,14 +196,14 @@ def figures() -> list[Figure]:
         Figure(h, "Twilio + ancillary monthly", 4_585.38, lambda v: v.cat("hybrid", 47, "telephony", "services").monthly,
                "backups $5.25 not $6."),
         Figure(h, "Support (15 h/month) annual", 13_500, lambda v: v.cat("hybrid", 47, "support").annual),
-        Figure(h, "TOTAL Year 1", 103_162, _y1("hybrid", 47), "EUR rate (+$3.84/yr), backups $5.25 (−$9.00), Twilio and power to the cent (−$0.51)."),
-        Figure(h, "TOTAL annual", 78_664, _annual("hybrid", 47), "as Year 1."),
-        Figure(h, "5-year TCO", 417_818, _tco("hybrid", 47), "as Year 1."),
-        Figure(h, "Optimized Year 1", 95_782, _y1("hybrid_optimized", 47),
+        Figure(h, "TOTAL Year 1", 103_162, _at("year1", "hybrid", 47), "EUR rate (+$3.84/yr), backups $5.25 (−$9.00), Twilio and power to the cent (−$0.51)."),
+        Figure(h, "TOTAL annual", 78_664, _at("annual", "hybrid", 47), "as Year 1."),
+        Figure(h, "5-year TCO", 417_818, _at("tco", "hybrid", 47), "as Year 1."),
+        Figure(h, "Optimized Year 1", 95_782, _at("year1", "hybrid_optimized", 47),
                "engine implements the report's key changes that its table does not: Cloudflare Free + LB + Argo "
                "$105/month (table keeps Business $255) and self-hosted backups (table keeps Backblaze)."),
-        Figure(h, "Optimized annual", 71_284, _annual("hybrid_optimized", 47), "as Optimized Year 1."),
-        Figure(h, "Optimized 5-year TCO", 380_918, _tco("hybrid_optimized", 47), "as Optimized Year 1."),
+        Figure(h, "Optimized annual", 71_284, _at("annual", "hybrid_optimized", 47), "as Optimized Year 1."),
+        Figure(h, "Optimized 5-year TCO", 380_918, _at("tco", "hybrid_optimized", 47), "as Optimized Year 1."),
         Figure(h, "REVISED: cloud-only with OpenAI API, per year", 70_471,
                lambda v: v.scope("aws", 47).annual + 12 * v.llm_api_monthly("gpt-4-turbo", 47),
                "AWS $68,071 + GPT-4 Turbo at 206.8M tokens/month ($39,706/yr, not $2,400): " + "token units."),
@@ -220,10 +211,10 @@ def figures() -> list[Figure]:
     for n, y1, annual, tco, hz in ((100, 192_951, 145_043, 773_123, 141_215), (500, 896_417, 657_401, 3_526_021,
                                                                                706_365)):
         sec = f"Scenario 3: hybrid ({n} agents)"
-        rows += [Figure(sec, "TOTAL Year 1", y1, _y1("hybrid", n), _SETUP_SCALE),
-                 Figure(sec, "TOTAL annual", annual, _annual("hybrid", n), _SCALE100),
-                 Figure(sec, "5-year TCO", tco, _tco("hybrid", n), _SCALE100),
-                 Figure(sec, "vs. cloud-only Hetzner per year", hz, _annual("hetzner", n), _SCALE100)]
+        rows += [Figure(sec, "TOTAL Year 1", y1, _at("year1", "hybrid", n), _SETUP_SCALE),
+                 Figure(sec, "TOTAL annual", annual, _at("annual", "hybrid", n), _SCALE100),
+                 Figure(sec, "5-year TCO", tco, _at("tco", "hybrid", n), _SCALE100),
+                 Figure(sec, "vs. cloud-only Hetzner per year", hz, _at("annual", "hetzner", n), _SCALE100)]
 
     tw = "Twilio usage model"
     for n, minutes, m, y in ((47, 330_880, 4_578, 54_936), (100, 704_000, 9_739, 116_868),
@@ -273,8 +264,8 @@ def figures() -> list[Figure]:
             _EUR if n == 47 and key == "hetzner" else "see the scenario rows above.")
         if n != 47 and key in ("hetzner", "aws", "cloudflare"):
             why = "the report scales its 47-agent cloud totals by ×2.13 (100) and ×10.66 (500), not by a rule."
-        rows += [Figure(summary, f"{key} Year 1 at {n}", y1, _y1(key, n), why),
-                 Figure(summary, f"{key} 5-yr TCO at {n}", tco, _tco(key, n), why)]
+        rows += [Figure(summary, f"{key} Year 1 at {n}", y1, _at("year1", key, n), why),
+                 Figure(summary, f"{key} 5-yr TCO at {n}", tco, _at("tco", key, n), why)]
 
     pa = "Cost per agent per month (47 agents)"
     rows += [
@@ -391,8 +382,7 @@ def _settles(a: Assumptions, onprem: str, cloud: str, metric: str) -> int | None
     found = crossings(a, onprem, cloud, metric)
     if found:
         return found[-1].agents if found[-1].cheaper_after == onprem else None
-    first = metric_grid(a, metric).iloc[0]
-    return 1 if first[onprem] < first[cloud] else None
+    return 1 if cheaper_throughout(a, onprem, cloud, metric) == onprem else None
 
 
 def _fmt_settles(n: int | None) -> str:

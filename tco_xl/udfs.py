@@ -16,6 +16,7 @@ return one result per cell, spilling like Excel's own functions: one call instea
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import os
@@ -25,13 +26,13 @@ from typing import Any, Callable
 
 import xlwings as xw
 
-from .analysis import breakeven_table, crossings, npv, percentile, prob_cheapest, tornado
+from .analysis import cheaper_throughout, crossings, npv, percentile, prob_cheapest, tornado
 from .analysis.breakeven import AGENTS_MAX
 from .assumptions import SELF_HOSTED_LLM, Assumptions
-from .engine import METRICS, ScenarioResult, agent_count, metric_key, price, scenario_key
+from .engine import ScenarioResult, agent_count, metric_key, price, ranked, scenario_key
 from .engine.capacity import mac_studios
 from .engine.components import Component
-from .engine.inputs import llm_key
+from .engine.inputs import COMPARISON_METRICS, llm_key, metric_label
 from .engine.llm import api_components
 from .engine.twilio import twilio_components
 from .errors import InputError, TcoError, WorkbookError
@@ -48,9 +49,9 @@ CENTS = 2
 HYBRID_VARIANTS = {"base": "hybrid", "optimized": "hybrid_optimized"}
 BREAKDOWN_HEADER = ["Category", "Item", "Quantity", "Unit", "Unit price (USD)", "Monthly (USD)",
                     "One-time (USD)", "Derivation"]
-COMPARE_METRICS = ("year1", "annual", "tco", "monthly", "per_agent_month")
 
 log = logging.getLogger(__name__)
+_RUNNING: contextvars.ContextVar[str] = contextvars.ContextVar("udf", default="UDF")  # the UDF being run, for the log
 
 _AGENTS = "Agents (headcount), a whole number from 1 to 1,000,000, or a range of them"
 _AGENT = "Agents (headcount), a whole number from 1 to 1,000,000"
@@ -113,10 +114,13 @@ def _in_cell(fn: Callable) -> Callable:
     """Run a UDF so that it never raises: errors become cell text (the xlwings signature is kept)."""
     @functools.wraps(fn)
     def udf(*args: Any, **kwargs: Any) -> Any:
+        token = _RUNNING.set(fn.__name__)
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - a cell must show text, never a traceback
             return _logged(_call(fn.__name__, args + tuple(kwargs.values())), exc)
+        finally:
+            _RUNNING.reset(token)
     return udf
 
 
@@ -131,7 +135,7 @@ def _each(agents: Any, value: Callable[[int], Any]) -> Any:
     try:
         return value(agent_count(agents))
     except Exception as exc:  # noqa: BLE001 - one cell of a spill shows its own error
-        return _logged(f"{value.__qualname__.partition('.')[0]} at agents={_shown(agents)}", exc)
+        return _logged(f"{_RUNNING.get()} at agents={_shown(agents)}", exc)
 
 
 def _money(x: Any) -> float:
@@ -144,9 +148,10 @@ def _part(a: Assumptions, name: str, components: list[Component], agents: int) -
     return ScenarioResult(name, name, "part", float(agents), a.finance.horizon_years, tuple(components))
 
 
-def _ranked(a: Assumptions, agents: int) -> list[ScenarioResult]:
-    """Every scenario at ``agents``, cheapest N-year TCO first (ties by key, as ``engine.compare`` sorts)."""
-    return sorted((price(s.key, agents, a) for s in a.stacks), key=lambda r: (r.tco, r.key))
+def _scenario_cells(a: Assumptions, key: str, agents: Any, metric: Any) -> Any:
+    """``metric`` of scenario ``key`` in USD (cents) for one headcount or each cell of a range."""
+    m = metric_key(metric)
+    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
 
 
 def _hybrid_key(variant: Any) -> str:
@@ -200,9 +205,8 @@ def _sources(a: Assumptions, keys: tuple[str, ...]) -> str:
 @_in_cell
 def TCO(scenario, agents, metric=None, caller=None):
     """Cost of any scenario in USD at a headcount: Year 1 by default, or the metric named."""
-    a, m = assumptions_for(caller), metric_key(metric)
-    key = scenario_key(a, scenario)
-    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
+    a = assumptions_for(caller)
+    return _scenario_cells(a, scenario_key(a, scenario), agents, metric)
 
 
 @xw.func(volatile=True, category=CATEGORY)
@@ -212,8 +216,7 @@ def TCO(scenario, agents, metric=None, caller=None):
 @_in_cell
 def TCO_HYBRID(agents, metric=None, variant=None, caller=None):
     """Cost of the hybrid scenario (Mac Studios on premise + Hetzner cloud) in USD: Year 1 by default."""
-    a, m, key = assumptions_for(caller), metric_key(metric), _hybrid_key(variant)
-    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
+    return _scenario_cells(assumptions_for(caller), _hybrid_key(variant), agents, metric)
 
 
 @xw.func(volatile=True, category=CATEGORY)
@@ -222,8 +225,7 @@ def TCO_HYBRID(agents, metric=None, variant=None, caller=None):
 @_in_cell
 def TCO_SELF_HOSTED(agents, metric=None, caller=None):
     """Cost of the self-hosted scenario (Mac Studios only) in USD: Year 1 by default, or the metric named."""
-    a, m = assumptions_for(caller), metric_key(metric)
-    return _each(agents, lambda n: _money(price("self_hosted", n, a).metric(m)))
+    return _scenario_cells(assumptions_for(caller), "self_hosted", agents, metric)
 
 
 @xw.func(volatile=True, category=CATEGORY)
@@ -233,9 +235,8 @@ def TCO_SELF_HOSTED(agents, metric=None, caller=None):
 @_in_cell
 def TCO_CLOUD(provider, agents, metric=None, caller=None):
     """Cost of running everything at one cloud provider in USD: Year 1 by default, or the metric named."""
-    a, m = assumptions_for(caller), metric_key(metric)
-    key = scenario_key(a, provider, "provider", kinds=("cloud",))
-    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
+    a = assumptions_for(caller)
+    return _scenario_cells(a, scenario_key(a, provider, "provider", kinds=("cloud",)), agents, metric)
 
 
 @xw.func(volatile=True, category=CATEGORY)
@@ -275,7 +276,7 @@ def MAC_STUDIOS_NEEDED(agents, caller=None):
 def TCO_CHEAPEST(agents, caller=None):
     """Name of the scenario with the lowest N-year TCO at a headcount."""
     a = assumptions_for(caller)
-    return _each(agents, lambda n: _ranked(a, n)[0].name)
+    return _each(agents, lambda n: ranked(n, a)[0].name)
 
 
 @xw.func(volatile=True, category=CATEGORY)
@@ -285,11 +286,10 @@ def TCO_COMPARE(agents, caller=None):
     """Every scenario at a headcount, cheapest N-year TCO first: a table with headers that spills."""
     a, n = assumptions_for(caller), agent_count(agents)
     horizon = a.finance.horizon_years
-    labels = [METRICS[m][0].replace("N-year", f"{horizon}-year").replace("..N", f"..{horizon}")
-              for m in COMPARE_METRICS]
-    ranked = _ranked(a, n)
+    labels = [metric_label(m, horizon) for m in COMPARISON_METRICS]
+    order = ranked(n, a)
     return [["Scenario", *labels, "Cheapest"]] + [
-        [r.name, *(_money(r.metric(m)) for m in COMPARE_METRICS), r.tco == ranked[0].tco] for r in ranked]
+        [r.name, *(_money(r.metric(m)) for m in COMPARISON_METRICS), r.tco == order[0].tco] for r in order]
 
 
 @xw.func(volatile=True, category=CATEGORY)
@@ -331,8 +331,8 @@ def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, caller=None):
     found = crossings(a, scenario_a, scenario_b, m)
     if found:
         return [[c.agents] for c in found]
-    row = breakeven_table(a, [(scenario_a, scenario_b)], metric=m).iloc[0]
-    return f"No crossing in 1..{AGENTS_MAX:,} agents: {row.cheaper_before} is cheaper throughout"
+    winner = cheaper_throughout(a, scenario_a, scenario_b, m)
+    return f"No crossing in 1..{AGENTS_MAX:,} agents: {winner} is cheaper throughout"
 
 
 @xw.func(volatile=True, category=CATEGORY)

@@ -30,9 +30,12 @@ def test_npv_equals_a_hand_computed_cash_flow():
     # Self-hosted, 47 agents (report §Scenario 1):
     hardware = 2 * 11_999                        # ceil(47 / 25) = 2 Mac Studios = $23,998, bought in year 0 and 3
     setup = 800
+    # Twilio: 47 agents × 40 calls × 8 min × 22 days = 330,880 min, half in at $0.013 ($2,150.72), half out at
+    # $0.014 ($2,316.16); 47 numbers × $1; 5,000 SMS × $0.0079 = $39.50; 100 GB recordings × $0.25 = $25
     twilio = 12 * (2_150.72 + 2_316.16 + 47 + 39.50 + 25)  # $4,578.38/month = $54,940.56/year
     # Cloudflare Business, Argo + 500 GB, SES 10,000 emails, B2 (1,000 + 50) GB = $261.25/month = $3,135/year
     cloud = 12 * (200 + 5 + 500 * 0.10 + 10_000 / 1_000 * 0.10 + 1_050 * 0.005)
+    # 2 sites × $60 fiber; 2 units × 180 W × 16 h/day × 30 days × $0.26/kWh + 20% cooling; 20 h support × $75/h
     opex = 12 * (2 * 60 + 2 * 0.180 * 16 * 30 * 0.26 * 1.2 + 20 * 75)  # fiber, power + 20% cooling, support = $20,086.96
     recurring = [twilio * 1.05 ** k + cloud * 1.03 ** k + opex * 1.02 ** k for k in range(5)]
     flows = [hardware + setup,

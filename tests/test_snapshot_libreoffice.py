@@ -69,8 +69,7 @@ def ci_snapshots(folder: Path) -> list[tuple[Path, Assumptions, list[int]]]:
         assert sha in known, f"{path.name}: assumptions {sha[:8]} are neither the defaults nor workbook/TCO.xlsm"
         copy = folder / f"ci-{path.name}"
         shutil.copyfile(path, copy)
-        agents = sorted({r[0] for r in openpyxl.load_workbook(copy, read_only=True)["Summary"]
-                        .iter_rows(min_row=2, max_col=1, values_only=True) if r[0] is not None})
+        agents = sorted({r["Agents"] for r in records(copy, "Summary")})
         found.append((copy, known[sha], agents))
     return found
 

@@ -97,7 +97,8 @@ def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
     assert [ws.cell(row=r, column=1).value for r in range(2, 10)] == [
         s.key for s in scalar_specs() if s.group == "telephony"]
     value = ws["C2"]
-    assert (value.value, value.font.color.rgb, value.number_format) == (0.013, BLUE, USD)
+    assert (value.value, value.font.color.rgb, value.number_format) == (
+        default_assumptions().telephony.inbound_usd_per_min, BLUE, USD)
     assert wb["Usage"]["C6"].number_format == PERCENT
     assert wb["Network"]["E2"].value == 53 and wb["Network"]["F2"].value == 64  # the report's '$53-64' range
 

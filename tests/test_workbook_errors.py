@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tco_xl.assumptions import default_assumptions
 from tco_xl.cli import app
 from tco_xl.errors import CellProblem, WorkbookError
 from tco_xl.io.layout import ASSUMPTION_SHEETS
@@ -145,7 +146,8 @@ def test_table_structure_problems(built_workbook, tmp_path):
 
     assert problems == {
         ("Providers", "P1"): (None, "a column headed 'Unit price'"),  # next to the last header, O1
-        ("Providers", "D2"): (0.357, "nothing in a column without a header (add the header or clear the column)"),
+        ("Providers", "D2"): (default_assumptions().providers[0].unit_price,  # the first line's price, as built
+                              "nothing in a column without a header (add the header or clear the column)"),
         ("Options", "A9"): ("email_sendgrid_pro", "nothing below the blank row 8: a table ends at its first blank row"),
         ("LLM models", "A301"): ("extra", "inputs within A1:Z300 (the block the UDFs watch for edits)"),
     }

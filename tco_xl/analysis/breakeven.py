@@ -17,7 +17,7 @@ import pandas as pd
 from ..assumptions import Assumptions
 from ..engine import agent_count, evaluate, metric_key, scenario_key
 from ..errors import InputError
-from .cache import by_content
+from ..engine.cache import by_content
 from .currency import currency_code, per_usd
 
 AGENTS_MAX = 10_000
@@ -46,9 +46,8 @@ def metric_grid(a: Assumptions, metric: str = "tco", agents_max: int = AGENTS_MA
     """``metric`` (USD) of every scenario at every headcount 1..agents_max: one column per scenario key."""
     agents = np.arange(1, agents_max + 1, dtype=float)
     results = evaluate(a, agents)
-    grid = pd.DataFrame({key: np.broadcast_to(r.metric(metric), agents.shape) for key, r in results.items()},
+    return pd.DataFrame({key: np.broadcast_to(r.metric(metric), agents.shape) for key, r in results.items()},
                         index=pd.RangeIndex(1, agents_max + 1, name="agents"))
-    return grid
 
 
 def crossings(a: Assumptions, scenario_a: str, scenario_b: str, metric: str = "tco",
@@ -68,20 +67,20 @@ def breakeven_table(a: Assumptions, pairs: Iterable[tuple[str, str]] | None = No
     Columns: scenario_a, scenario_b, metric, agents, cheaper_before, cheaper_after, gap_before,
     gap_after, currency.
     """
-    key = metric_key(metric)
+    key, code = metric_key(metric), currency_code(currency, a)
     if pairs is None:
         pairs = combinations([s.key for s in a.stacks], 2)
     rows = []
     for first, second in pairs:
         key_a, key_b = scenario_key(a, first, "scenario_a"), scenario_key(a, second, "scenario_b")
-        found = crossings(a, key_a, key_b, key, agents_max, currency)
+        found = crossings(a, key_a, key_b, key, agents_max, code)
         pair = {"scenario_a": key_a, "scenario_b": key_b, "metric": key}
         if found:
             rows += [{**pair, **c.__dict__} for c in found]
         else:
             winner = _cheaper_throughout(metric_grid(a, key, _agents_max(agents_max)), key_a, key_b)
             rows.append({**pair, "agents": None, "cheaper_before": winner, "cheaper_after": winner,
-                         "gap_before": None, "gap_after": None, "currency": currency_code(currency, a)})
+                         "gap_before": None, "gap_after": None, "currency": code})
     df = pd.DataFrame(rows, columns=["scenario_a", "scenario_b", "metric", "agents", "cheaper_before",
                                      "cheaper_after", "gap_before", "gap_after", "currency"])
     return df.astype({"agents": "Int64", "gap_before": float, "gap_after": float})
@@ -99,6 +98,14 @@ def _crossings(cost_a: np.ndarray, cost_b: np.ndarray, key_a: str, key_b: str, r
                      gap_before=float(abs(diff[i - 1])) * rate, gap_after=float(abs(diff[i])) * rate,
                      currency=currency)
             for i in changes]
+
+
+def cheaper_throughout(a: Assumptions, scenario_a: str, scenario_b: str, metric: str = "tco",
+                       agents_max: int = AGENTS_MAX) -> str:
+    """Key of the scenario cheaper at the first headcount that is not a tie ('tie' if none is): for a pair
+    with no crossing, the one cheaper throughout 1..agents_max."""
+    key_a, key_b = scenario_key(a, scenario_a, "scenario_a"), scenario_key(a, scenario_b, "scenario_b")
+    return _cheaper_throughout(metric_grid(a, metric_key(metric), _agents_max(agents_max)), key_a, key_b)
 
 
 def _cheaper_throughout(grid: pd.DataFrame, key_a: str, key_b: str) -> str:

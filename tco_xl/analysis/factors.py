@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..assumptions import GROUPS, Assumptions, PriceLine, scalar_specs
+from ..assumptions._field import range_bounds
 
 #: Share an assumption without a workbook range moves down and up.
 SPREAD = 0.20
@@ -58,13 +59,10 @@ def factors(a: Assumptions, spread: float = SPREAD) -> list[Factor]:
             continue
         base = float(a.value(spec.key))
         rng = a.ranges.get(spec.key)
-        ranged = rng is not None and (rng.low is not None or rng.high is not None)
-        if ranged:
-            low, high = (base if rng.low is None else rng.low), (base if rng.high is None else rng.high)
-        else:
-            whole = spec.is_int or spec.unit in WHOLE_UNITS
-            low, high = _spread(base, spread, GROUPS[spec.group], spec.field, whole)
-        out.append(Factor(spec.key, spec.label, spec.unit, base, low, high, ranged))
+        given = None if rng is None else _workbook_range(base, rng.low, rng.high)
+        whole = spec.is_int or spec.unit in WHOLE_UNITS
+        low, high = given or _spread(base, spread, GROUPS[spec.group], spec.field, whole)
+        out.append(Factor(spec.key, spec.label, spec.unit, base, low, high, given is not None))
     for table, fields in TABLE_FIELDS.items():
         for i, row in enumerate(getattr(a, table)):
             for field in fields:
@@ -102,13 +100,16 @@ def with_factors(a: Assumptions, values: dict[str, Any]) -> Assumptions:
 def _cell_factor(key: str, row: BaseModel, field: str, spread: float) -> Factor:
     base = float(getattr(row, field))
     label, unit = _cell_label(row, field)
-    if isinstance(row, PriceLine) and field == "unit_price" and (row.price_low is not None or
-                                                                 row.price_high is not None):
-        low = base if row.price_low is None else row.price_low
-        high = base if row.price_high is None else row.price_high
-        return Factor(key, label, unit, base, low, high, True)
-    low, high = _spread(base, spread, type(row), field, whole=False)
-    return Factor(key, label, unit, base, low, high, False)
+    given = None
+    if isinstance(row, PriceLine) and field == "unit_price":
+        given = _workbook_range(base, row.price_low, row.price_high)
+    low, high = given or _spread(base, spread, type(row), field, whole=False)
+    return Factor(key, label, unit, base, low, high, given is not None)
+
+
+def _workbook_range(base: float, low: float | None, high: float | None) -> tuple[float, float] | None:
+    """The workbook's (low, high), a missing side at the base; None when neither side is given."""
+    return None if low is None and high is None else range_bounds(base, low, high)
 
 
 def _cell_label(row: Any, field: str) -> tuple[str, str]:

@@ -17,8 +17,8 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..engine import agent_count, evaluate, metric_key, scenario_key
-from ..engine.inputs import checked_number
-from .cache import by_content
+from ..engine.inputs import checked_number, whole_number
+from ..engine.cache import by_content
 from .currency import convert, currency_code
 from .factors import Factor, ranged_factors, with_factors
 
@@ -129,9 +129,3 @@ def _draw_count(value: Any) -> int:
 
 def _seed(value: Any) -> int:
     return whole_number(value, "seed", 0, 2**63 - 1)
-
-
-def whole_number(value: Any, field: str, low: int, high: int) -> int:
-    """``value`` as an int from ``low`` to ``high`` (47.0 as Excel sends it is 47)."""
-    return int(checked_number(value, field, f"a whole number from {low:,} to {high:,}",
-                              lambda n: n == int(n) and low <= n <= high))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..engine import agent_count, evaluate, metric_key, scenario_key
-from .cache import by_content
+from ..engine.cache import by_content
 from .currency import currency_code, per_usd
 from .factors import SPREAD, Factor, factors, with_factors
 
@@ -23,14 +23,14 @@ _FACTOR_COLUMNS = ["assumption", "label", "unit", "base", "low", "high", "range"
 def _cases(a: Assumptions, agents: int, metric: str, spread: float) -> tuple[list[Factor], pd.DataFrame]:
     """The factors and ``metric`` (USD) of every scenario (columns) in every case (rows: base, then low/high pairs)."""
     fs = factors(a, spread)
+    cases = 2 * len(fs) + 1
     values = {}
     for j, f in enumerate(fs):
-        column = np.full(2 * len(fs) + 1, f.base)
+        column = np.full(cases, f.base)
         column[2 * j + 1], column[2 * j + 2] = f.low, f.high
         values[f.key] = column
     moved = with_factors(a, values)
     results = evaluate(moved, np.array([float(agents)]))
-    cases = len(fs) * 2 + 1
     return fs, pd.DataFrame({key: np.broadcast_to(r.metric(metric), (cases,)) for key, r in results.items()})
 
 

@@ -6,6 +6,7 @@ tables (providers, options, LLM models, stacks) are lists of rows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from ._field import range_bounds
 from .capacity import Capacity
 from .finance import Finance
 from .hardware import Hardware
@@ -57,8 +59,9 @@ class ScalarSpec:
     is_int: bool
 
 
-def scalar_specs() -> list[ScalarSpec]:
-    """Every scalar assumption in workbook order (group by group, field by field)."""
+@functools.cache
+def scalar_specs() -> tuple[ScalarSpec, ...]:
+    """Every scalar assumption in workbook order (group by group, field by field); built once."""
     specs = []
     for group, model in GROUPS.items():
         for name, info in model.model_fields.items():
@@ -68,7 +71,7 @@ def scalar_specs() -> list[ScalarSpec]:
                 unit=extra["unit"], source=extra["source"], note=extra["note"], default=info.default,
                 low=extra["low"], high=extra["high"], choices=extra["choices"],
                 is_text=info.annotation is str, is_int=info.annotation is int))
-    return specs
+    return tuple(specs)
 
 
 @dataclass(frozen=True)
@@ -201,10 +204,11 @@ class Assumptions(BaseModel):
 
     def content_hash(self) -> str:
         """SHA-256 of every value (not of where values came from): equal inputs, equal hash."""
-        if self._hash is None:
+        digest = self._hash  # read once: pydantic private attributes are slow to reach (hot path of UDFs)
+        if digest is None:
             payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-            self._hash = hashlib.sha256(payload.encode()).hexdigest()
-        return self._hash
+            digest = self._hash = hashlib.sha256(payload.encode()).hexdigest()
+        return digest
 
 
 def _split_key(key: str) -> tuple[str, str]:
@@ -253,8 +257,7 @@ def reference_problems(a: Assumptions) -> list[Problem]:
         except KeyError:
             problems.append(Problem(("ranges", key), key, "a scalar assumption key"))
             continue
-        low = base if rng.low is None else rng.low
-        high = base if rng.high is None else rng.high
+        low, high = range_bounds(base, rng.low, rng.high)
         if not low <= base <= high:
             problems.append(Problem(("ranges", key), (rng.low, rng.high), f"low <= value ({base}) <= high"))
     return problems

@@ -29,3 +29,8 @@ def assumption(
     extra = {"unit": unit, "source": source, "note": note, "low": low, "high": high, "choices": choices}
     bounds = {} if isinstance(default, str) else {"ge": ge if gt is None else None, "le": le, "gt": gt}
     return Field(default, description=label, json_schema_extra=extra, **bounds)
+
+
+def range_bounds(base: float, low: float | None, high: float | None) -> tuple[float, float]:
+    """(low, high) of a range where a missing side is the base value itself."""
+    return (base if low is None else low), (base if high is None else high)

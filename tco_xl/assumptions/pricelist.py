@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ._field import range_bounds
+
 Driver = Literal[
     "fixed", "scaled", "agents", "app_servers", "db_servers", "mac_studios", "hosts",
     "recordings_gb", "database_gb", "cdn_gb", "egress_gb", "backup_gb", "emails",
@@ -58,8 +60,7 @@ class PriceLine(BaseModel):
 
     @model_validator(mode="after")
     def _range_brackets_price(self) -> "PriceLine":
-        low = self.unit_price if self.price_low is None else self.price_low
-        high = self.unit_price if self.price_high is None else self.price_high
+        low, high = range_bounds(self.unit_price, self.price_low, self.price_high)
         if not low <= self.unit_price <= high:
             raise ValueError(f"price range must satisfy low <= unit price <= high, got {low} <= {self.unit_price} <= {high}")
         return self

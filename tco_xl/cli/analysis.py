@@ -15,9 +15,10 @@ from rich.table import Table
 from ..analysis import (breakeven_table, cash_flows, cheapest_flips, currency_code, npv_table, simulate,
                         tornado)
 from ..analysis.breakeven import AGENTS_MAX
+from ..analysis.cashflow import discount_rate
 from ..analysis.montecarlo import DRAWS
-from ..engine import METRICS, compare, metric_key, scenario_key
-from ..engine.inputs import agent_grid
+from ..engine import compare, metric_key, scenario_key
+from ..engine.inputs import agent_grid, metric_label
 from ..errors import InputError
 from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, err_console, load, user_errors
 
@@ -43,12 +44,12 @@ def breakeven(
     """Every headcount where the cheaper of two scenarios changes (exact, on the step-wise cost curves)."""
     a = load(workbook)
     keys = [s.key for s in a.stacks] if not scenarios else [scenario_key(a, s, "SCENARIOS") for s in scenarios]
+    keys = list(dict.fromkeys(keys))  # 'hybrid Hybrid' is one scenario
     if len(keys) < 2:
         raise InputError("SCENARIOS", scenarios, "two or more scenarios (or none for every pair)")
-    m = metric_key(metric, "--metric")
-    df = breakeven_table(a, list(combinations(dict.fromkeys(keys), 2)), agents_max, m,
-                         currency_code(currency, a, "--currency"))
-    _emit(df, fmt, f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({df.currency.iat[0]})", [
+    m, code = metric_key(metric, "--metric"), currency_code(currency, a, "--currency")
+    df = breakeven_table(a, list(combinations(keys, 2)), agents_max, m, code)
+    _emit(df, fmt, f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code})", [
         ("scenario_a", "Scenario A", None), ("scenario_b", "Scenario B", None), ("agents", "Crosses at", _COUNT),
         ("cheaper_before", "Cheaper before", None), ("cheaper_after", "Cheaper from", None),
         ("gap_before", "Gap before", _MONEY), ("gap_after", "Gap after", _MONEY)])
@@ -139,7 +140,7 @@ def cashflow(
     """
     a = load(workbook)
     code = currency_code(currency, a, "--currency")
-    r = a.finance.discount_rate if rate is None else rate
+    r = discount_rate(a.finance.discount_rate if rate is None else rate, "--rate")
     frames = []
     for n in agent_grid(agents, "--agents").astype(int):
         if scenario:
@@ -166,7 +167,7 @@ def _cheapest(a, agents: int, metric: str) -> str:
 
 
 def _metric_label(a, metric: str) -> str:
-    return METRICS[metric][0].replace("N-year", f"{a.finance.horizon_years}-year")
+    return metric_label(metric, a.finance.horizon_years)
 
 
 def _emit(df: pd.DataFrame, fmt: Format, title: str, columns: list[tuple[str, str, str | None]]) -> None:

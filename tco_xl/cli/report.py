@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..engine import METRICS, compare, evaluate, scenario_key
-from ..engine.inputs import llm_key
-from ..engine.inputs import agent_grid
+from ..engine import compare, evaluate, scenario_key
+from ..engine.inputs import COMPARISON_METRICS, agent_grid, llm_key, metric_label
 from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, load, user_errors
 
 
@@ -46,14 +45,13 @@ def report(
             table = Table(title=f"{n} agents — sorted by {horizon}-year TCO (USD)", title_justify="left")
             table.add_column("#", justify="right")
             table.add_column("Scenario", no_wrap=True)
-            for m in ("year1", "annual", "tco", "monthly", "per_agent_month"):
-                label = METRICS[m][0].replace("N-year", f"{horizon}-year").replace("..N", f"..{horizon}")
-                table.add_column(label, justify="right")
+            for m in COMPARISON_METRICS:
+                table.add_column(metric_label(m, horizon), justify="right")
             for row in block.itertuples():
                 mark = " ◀ cheapest" if row.cheapest else ""
                 style = "bold green" if row.cheapest else None
                 table.add_row(str(row.rank), f"{row.name}{mark}", *(f"{getattr(row, m):,.2f}" for m in
-                              ("year1", "annual", "tco", "monthly", "per_agent_month")), style=style)
+                              COMPARISON_METRICS), style=style)
             console.print(table)
 
 

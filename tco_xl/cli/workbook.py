@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..io.layout import DEFAULT_WORKBOOK
+from ..io.layout import DEFAULT_WORKBOOK, TABLE_SHEETS
 from .app import app, console, user_errors
 
 workbook_app = typer.Typer(help="Build the assumptions workbook (TCO.xlsm) or check one.", no_args_is_help=True)
@@ -30,7 +30,6 @@ def check(path: Annotated[Path, typer.Argument(dir_okay=False, help="Workbook to
     """Read every assumption of a workbook; print OK, or every problem with its sheet!cell (exit 1)."""
     from ..io.workbook import load_assumptions
     a = load_assumptions(path)
-    tables = ", ".join(f"{len(getattr(a, t))} {t.replace('_', ' ')}" for t in ("providers", "options", "llm_models",
-                                                                              "stacks"))
+    tables = ", ".join(f"{len(getattr(a, t.table))} {t.table.replace('_', ' ')}" for t in TABLE_SHEETS)
     console.print(f"OK {path}: {len(a.scalars())} assumptions; {tables} rows; content hash {a.content_hash()[:12]}",
                   highlight=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from numbers import Real
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -27,12 +26,22 @@ METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+#: The metrics a side-by-side comparison shows, in order (one-time is folded into Year 1).
+COMPARISON_METRICS = ("year1", "annual", "tco", "monthly", "per_agent_month")
+
+
+def metric_label(metric: str, horizon: int) -> str:
+    """A metric's label with the horizon written out: 'Annual (years 2..5)', '5-year TCO'."""
+    return METRICS[metric][0].replace("N-year", f"{horizon}-year").replace("..N", f"..{horizon}")
+
+
 @lru_cache(maxsize=4096)
-def _norm(text: str) -> str:
+def norm_text(text: str) -> str:
+    """Lower-case letters and digits only: how names typed by users are compared ("Fly.io" ~ "flyio")."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-_METRIC_ALIASES = {_norm(alias): key for key, (label, _, aliases) in METRICS.items()
+_METRIC_ALIASES = {norm_text(alias): key for key, (label, _, aliases) in METRICS.items()
                    for alias in (key, label, *aliases)}
 
 
@@ -48,20 +57,20 @@ def checked_number(value: Any, field: str, expected: str, valid: Callable[[float
     return number
 
 
+def whole_number(value: Any, field: str, low: int, high: int, expected: str | None = None) -> int:
+    """``value`` as an int from ``low`` to ``high`` (47.0, as Excel sends it, is 47)."""
+    expected = expected or f"a whole number from {low:,} to {high:,}"
+    return int(checked_number(value, field, expected, lambda n: n == int(n) and low <= n <= high))
+
+
 def agent_count(value: Any, field: str = "agents") -> int:
-    """A headcount: a whole number from 1 to 1,000,000; 47.0 (as Excel sends it) and '47' are 47."""
+    """A headcount: a whole number from 1 to 1,000,000; 47.0 (as Excel sends it), '47' and '1,000' are accepted."""
     expected = f"a whole number of agents from 1 to {MAX_AGENTS:,}"
-    number = value
-    if isinstance(value, str):
-        try:
-            number = float(value.strip().replace(",", ""))
-        except ValueError:
-            raise InputError(field, value, expected) from None
-    if isinstance(number, bool) or not isinstance(number, Real) or not math.isfinite(number):
-        raise InputError(field, value, expected)
-    if number != int(number) or not 1 <= number <= MAX_AGENTS:
-        raise InputError(field, value, expected)
-    return int(number)
+    text = value.strip().replace(",", "") if isinstance(value, str) else value
+    try:
+        return whole_number(text, field, 1, MAX_AGENTS, expected)
+    except InputError:
+        raise InputError(field, value, expected) from None
 
 
 def agent_grid(values: Any, field: str = "agents") -> np.ndarray:
@@ -80,7 +89,7 @@ def metric_key(value: Any, field: str = "metric") -> str:
     """Canonical metric key from a name a finance user may type (case and punctuation ignored)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return "year1"
-    key = _METRIC_ALIASES.get(_norm(str(value)))
+    key = _METRIC_ALIASES.get(norm_text(str(value)))
     if key is None:
         raise InputError(field, value, "one of " + ", ".join(f"'{k}'" for k in METRICS))
     return key
@@ -91,9 +100,9 @@ def scenario_key(a: Assumptions, value: Any, field: str = "scenario", kinds: Ite
     kinds = set(kinds) if kinds else None
     stacks = [s for s in a.stacks if kinds is None or s.kind in kinds]
     if isinstance(value, str) and value.strip():
-        wanted = _norm(value)
+        wanted = norm_text(value)
         for stack in stacks:
-            if wanted in {_norm(stack.key), _norm(stack.name), "cloud" + _norm(stack.key)}:
+            if wanted in {norm_text(stack.key), norm_text(stack.name), "cloud" + norm_text(stack.key)}:
                 return stack.key
     raise InputError(field, value, "one of " + ", ".join(f"'{s.key}'" for s in stacks))
 
@@ -102,8 +111,8 @@ def llm_key(a: Assumptions, value: Any, field: str = "model") -> str:
     """LLM model key ('gpt-4o', 'Claude 3.5 Sonnet', …) or 'self_hosted', case-insensitive."""
     from ..assumptions import SELF_HOSTED_LLM
     options = [SELF_HOSTED_LLM, *(m.key for m in a.llm_models)]
-    names = {_norm(m.key): m.key for m in a.llm_models} | {_norm(m.name): m.key for m in a.llm_models}
-    names[_norm(SELF_HOSTED_LLM)] = SELF_HOSTED_LLM
-    if isinstance(value, str) and _norm(value) in names:
-        return names[_norm(value)]
+    names = {norm_text(m.key): m.key for m in a.llm_models} | {norm_text(m.name): m.key for m in a.llm_models}
+    names[norm_text(SELF_HOSTED_LLM)] = SELF_HOSTED_LLM
+    if isinstance(value, str) and norm_text(value) in names:
+        return names[norm_text(value)]
     raise InputError(field, value, "one of " + ", ".join(f"'{o}'" for o in options))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Iterable
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions, Stack, default_assumptions
 from . import capacity
+from .cache import by_content
 from .components import Component, Num
 from .inputs import METRICS, agent_count, agent_grid, metric_key, scenario_key
 from .llm import llm_components
@@ -125,22 +126,9 @@ def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None
             for key in keys}
 
 
-@dataclass(frozen=True, eq=False)
-class _ByContent:
-    """Assumptions compared by content, so equal inputs share cache entries."""
-
-    a: Assumptions
-
-    def __hash__(self) -> int:
-        return hash(self.a.content_hash())
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByContent) and self.a.content_hash() == other.a.content_hash()
-
-
-@lru_cache(maxsize=4096)
-def _price_cached(keyed: _ByContent, key: str, agents: int) -> ScenarioResult:
-    a, stack = keyed.a, keyed.a.stack(key)
+@by_content(maxsize=4096)
+def _price_cached(a: Assumptions, key: str, agents: int) -> ScenarioResult:
+    stack = a.stack(key)
     return ScenarioResult(key, stack.name, stack.kind, float(agents), a.finance.horizon_years,
                           tuple(c.at(()) for c in stack_components(a, stack, float(agents))))
 
@@ -148,11 +136,19 @@ def _price_cached(keyed: _ByContent, key: str, agents: int) -> ScenarioResult:
 def price(scenario: str, agents: Any, a: Assumptions | None = None) -> ScenarioResult:
     """One scenario at one headcount, with its line items (cached on the assumptions' content)."""
     a = a or default_assumptions()
-    return _price_cached(_ByContent(a), scenario_key(a, scenario), agent_count(agents))
+    return _price_cached(a, scenario_key(a, scenario), agent_count(agents))
+
+
+def ranked(agents: Any, a: Assumptions | None = None) -> list[ScenarioResult]:
+    """Every scenario at one headcount, cheapest N-year TCO first (ties by key, as ``compare`` sorts)."""
+    a = a or default_assumptions()
+    return sorted((price(s.key, agents, a) for s in a.stacks), key=lambda r: (r.tco, r.key))
 
 
 def compare(agents: Any, a: Assumptions | None = None) -> pd.DataFrame:
-    """Every scenario at every headcount: one row each with all metrics, the cheapest N-year TCO marked."""
+    """Every scenario at every headcount: one row each with all metrics, its rank by N-year TCO (ties share a
+    rank), the cheapest marked, and ``margin``: USD by which its N-year TCO is below the next rank's (NaN for
+    the last rank)."""
     a = a or default_assumptions()
     counts = agent_grid(agents)
     results = evaluate(a, counts)
@@ -164,4 +160,9 @@ def compare(agents: Any, a: Assumptions | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df["rank"] = df.groupby("agents")["tco"].rank(method="min").astype(int)
     df["cheapest"] = df["rank"] == 1
-    return df.sort_values(["agents", "tco", "scenario"], ignore_index=True)
+    df = df.sort_values(["agents", "tco", "scenario"], ignore_index=True)
+    ranks = df.drop_duplicates(["agents", "rank"])
+    following = ranks.assign(next_tco=ranks.groupby("agents")["tco"].shift(-1))[["agents", "rank", "next_tco"]]
+    df = df.merge(following, on=["agents", "rank"], how="left")
+    df["margin"] = df.pop("next_tco") - df["tco"]
+    return df

@@ -159,11 +159,16 @@ def _read(path: Path, wb) -> Snapshot:
     return Snapshot(info=info, rows=rows, assumptions=assumptions, missing=missing)
 
 
-def _mark_cheapest(rows: Iterable[Row]) -> None:
-    by_agents: dict[int, list[Row]] = {}
+def _by_agents(rows: Iterable[Row]) -> dict[int, list[Row]]:
+    """Rows grouped by headcount."""
+    out: dict[int, list[Row]] = {}
     for r in rows:
-        by_agents.setdefault(r.agents, []).append(r)
-    for block in by_agents.values():
+        out.setdefault(r.agents, []).append(r)
+    return out
+
+
+def _mark_cheapest(rows: Iterable[Row]) -> None:
+    for block in _by_agents(rows).values():
         low = min((r.tco for r in block if r.tco is not None), default=None)
         for r in block:
             r.cheapest = low is not None and r.tco == low
@@ -279,10 +284,6 @@ def _assumption_changes(old: dict[str, Value], new: dict[str, Value]) -> list[As
     return out
 
 
-def _cheapest(rows: dict[tuple[int, str], Row], agents: int) -> list[Row]:
-    return [r for (n, _), r in rows.items() if n == agents and r.cheapest]
-
-
 def diff_snapshots(old: Snapshot, new: Snapshot) -> SnapshotDiff:
     """Compare two snapshots read with ``read_snapshot``."""
     common = [k for k in new.rows if k in old.rows]
@@ -294,11 +295,12 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> SnapshotDiff:
         change = TotalChange(agents=k[0], key=k[1], name=n.name, **deltas)
         if change.changed:
             totals.append(change)
-    old_agents, new_agents = {a for a, _ in old.rows}, {a for a, _ in new.rows}
+    old_by, new_by = _by_agents(old.rows.values()), _by_agents(new.rows.values())
+    old_agents, new_agents = set(old_by), set(new_by)
     old_keys, new_keys = {s for _, s in old.rows}, {s for _, s in new.rows}
     cheapest = []
     for agents in sorted(old_agents & new_agents):
-        o, n = _cheapest(old.rows, agents), _cheapest(new.rows, agents)
+        o, n = [r for r in old_by[agents] if r.cheapest], [r for r in new_by[agents] if r.cheapest]
         if {r.key for r in o} != {r.key for r in n}:
             cheapest.append(CheapestChange(agents=agents, old=[r.name for r in o], new=[r.name for r in n],
                                            recommendation=next((r.recommendation for r in n if r.recommendation), "")))

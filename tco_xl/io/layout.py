@@ -10,7 +10,9 @@ reorder rows; ``cell_of`` gives the cell in the layout as built.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -137,13 +139,22 @@ def column_letter(columns: tuple[Column, ...], field: str) -> str:
     raise KeyError(f"no column {field!r}")
 
 
+@cache
+def _scalar_rows() -> dict[str, int]:
+    """Row of every scalar assumption on its sheet as built: declaration order within its group."""
+    rows: dict[str, int] = {}
+    taken: Counter[str] = Counter()
+    for spec in scalar_specs():
+        rows[spec.key] = FIRST_ROW + taken[spec.group]
+        taken[spec.group] += 1
+    return rows
+
+
 def scalar_row(key: str) -> int:
     """Row of scalar assumption ``key`` on its sheet as built."""
-    group = key.partition(".")[0]
-    keys = [s.key for s in scalar_specs() if s.group == group]
-    if key not in keys:
+    if key not in _scalar_rows():
         raise KeyError(f"unknown assumption {key!r}")
-    return FIRST_ROW + keys.index(key)
+    return _scalar_rows()[key]
 
 
 _TABLE_KEY = re.compile(r"(?P<table>\w+)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?")

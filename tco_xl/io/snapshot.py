@@ -44,12 +44,12 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .. import __version__
 from ..analysis.breakeven import AGENTS_MAX, breakeven_table
-from ..analysis.montecarlo import DRAWS, simulate
+from ..analysis.montecarlo import simulate
 from ..analysis.sensitivity import tornado
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
 from ..engine import METRICS, ScenarioResult, compare, evaluate
 from ..engine import capacity
-from ..engine.inputs import agent_grid
+from ..engine.inputs import agent_grid, metric_label
 from ..engine.support import support_hours
 from ..errors import InputError
 from .atomic import write_bytes_atomic
@@ -249,10 +249,9 @@ def _table(ws, columns: list[Column], rows: Iterable[tuple], *, freeze: str = "B
 # -- sheets ----------------------------------------------------------------------------------------
 def summary_headers(horizon: int) -> dict[str, str]:
     """Summary column headers by metric: 'tco' -> '5-year TCO (USD)', 'annual' -> 'Annual, years 2..5 (USD/year)'."""
-    def shown(label: str) -> str:
-        label = label.replace("N-year", f"{horizon}-year").replace("..N", f"..{horizon}")
-        return re.sub(r" \((.*)\)$", r", \1", label)
-    return {m: f"{shown(label)} ({unit})" for m, (label, unit, _) in METRICS.items()}
+    def shown(metric: str) -> str:
+        return re.sub(r" \((.*)\)$", r", \1", metric_label(metric, horizon))
+    return {m: f"{shown(m)} ({unit})" for m, (_, unit, _) in METRICS.items()}
 
 
 SUMMARY_METRICS = ("year1", "annual", "tco", "monthly", "one_time", "per_agent_month")
@@ -268,8 +267,7 @@ def recommendation(block: pd.DataFrame, horizon: int) -> str:
     if len(best) > 1:
         text += " (a tie)"
     if len(rest):
-        runner = rest.iloc[0]
-        gap = float(runner["tco"]) - tco
+        runner, gap = rest.iloc[0], float(best["margin"].iloc[0])
         text += f"; ${gap:,.2f} ({gap / float(runner['tco']):.1%}) below {runner['name']}, the next cheapest"
     return text
 
@@ -409,9 +407,10 @@ def charts_sheet(ws, d: SnapshotData) -> int:
     categories = list(dict.fromkeys(c.category for r in d.results.values() for c in r.components))
     n_scen, data_col, block = len(d.results), 21, max(len(d.results) + 3, 24)
     index = {int(n): i for i, n in enumerate(d.agents)}
+    ranking = d.table.groupby("agents")["scenario"].agg(list)  # the engine's order, cheapest first
     cells, row = 0, 1
     for n in chart_headcounts(d.agents):
-        points = sorted((r.at(index[n]) for r in d.results.values()), key=lambda p: p.tco)
+        points = [d.results[key].at(index[n]) for key in ranking[n]]
         header = [f"{n:,} agents", f"{d.horizon}-year TCO (USD)", *categories]
         lines = [[p.name, float(p.tco), *(float(p.subtotal([c]).tco) for c in categories)] for p in points]
         for offset, values in enumerate([header, *lines]):
@@ -468,14 +467,10 @@ def metadata_sheet(ws, d: SnapshotData, sheets: list[str]) -> int:
     return _table(ws, [Column("Key"), Column("Value", max_width=70)], metadata_rows(d, sheets), freeze="A2")
 
 
-def _names(d: SnapshotData) -> dict[str, str]:
-    return {s.key: s.name for s in d.a.stacks}
-
-
 def breakeven_sheet(ws, d: SnapshotData) -> int:
     """Every headcount (up to 10,000 or the largest requested) where the cheaper of two scenarios changes."""
     df = breakeven_table(d.a, agents_max=max(AGENTS_MAX, int(d.agents.max())), currency="USD")
-    names = _names(d)
+    names = {s.key: s.name for s in d.a.stacks}
     columns = [Column("Scenario A"), Column("Scenario B"), Column("Break-even (agents)", COUNT),
                Column("Cheaper below"), Column("Cheaper from"), Column(f"Gap before, {d.horizon}-year TCO (USD)", USD),
                Column(f"Gap after, {d.horizon}-year TCO (USD)", USD)]
@@ -498,18 +493,18 @@ def sensitivity_sheet(ws, d: SnapshotData) -> int:
                Column("Δ at low (USD)", USD), Column("Δ at high (USD)", USD), Column("Swing (USD)", USD)]
     cheapest = d.table[d.table["rank"] == 1].drop_duplicates("agents")
     block = max(TORNADO_FACTORS + 1, 22)
-    frames = [(int(r.agents), r.scenario, r.name, tornado(d.a, r.scenario, int(r.agents), currency="USD")
-               .head(TORNADO_FACTORS)) for r in cheapest.itertuples()]
+    frames = [(int(r.agents), r.name, tornado(d.a, r.scenario, int(r.agents), currency="USD").head(TORNADO_FACTORS))
+              for r in cheapest.itertuples()]
 
     def rows() -> Iterator[tuple]:
-        for n, _, name, df in frames:
+        for n, name, df in frames:
             for f in df.itertuples():
                 yield (n, name, _stable(d.keys, f.assumption), f.label, f.unit, f.base, f.low, f.high, f.range,
                        f.tco_low, f.tco_high, f.delta_low, f.delta_high, f.swing)
             yield from [(None,) * len(columns)] * (block - len(df))
 
     cells = _table(ws, columns, rows(), freeze="C2")
-    for i, (n, _, name, df) in enumerate(frames):
+    for i, (n, name, df) in enumerate(frames):
         first, last = 2 + i * block, 1 + i * block + len(df)
         chart = _bar(f"Tornado: {name} at {n:,} agents, change in {d.horizon}-year TCO (USD)", len(df))
         chart.overlap = 100
@@ -524,15 +519,15 @@ def sensitivity_sheet(ws, d: SnapshotData) -> int:
 def uncertainty_sheet(ws, d: SnapshotData) -> int:
     """Monte Carlo (seeded, so repeatable): P10/P50/P90 and mean N-year TCO and the chance each scenario is
     cheapest, with every ranged assumption drawn from a triangular (low, base, high) distribution."""
-    seed = 0
     columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"),
                *(Column(f"{p} {d.horizon}-year TCO (USD)", USD) for p in ("P10", "P50", "P90", "Mean")),
                Column("P(cheapest)", "0.0%"), Column("Draws", COUNT), Column("Seed", COUNT)]
 
     def rows() -> Iterator[tuple]:
         for n in d.agents:
-            for r in simulate(d.a, int(n), DRAWS, seed, currency="USD").summary().itertuples():
-                yield (int(n), r.name, r.scenario, r.p10, r.p50, r.p90, r.mean, r.prob_cheapest, DRAWS, seed)
+            sim = simulate(d.a, int(n), currency="USD")
+            for r in sim.summary().itertuples():
+                yield (int(n), r.name, r.scenario, r.p10, r.p50, r.p90, r.mean, r.prob_cheapest, sim.draws, sim.seed)
 
     return _table(ws, columns, rows(), freeze="D2")
 

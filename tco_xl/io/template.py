@@ -33,8 +33,9 @@ from pydantic.fields import FieldInfo
 from ..assumptions import GROUPS, NONE_OPTION, SELF_HOSTED_LLM, Assumptions, default_assumptions, scalar_specs
 from ..assumptions.pricelist import DRIVER_HELP
 from ..engine import METRICS, evaluate
+from ..engine.inputs import COMPARISON_METRICS
 from ..errors import TcoError
-from ..udfs import BREAKDOWN_HEADER, COMPARE_METRICS
+from ..udfs import BREAKDOWN_HEADER
 from .atomic import write_bytes_atomic
 from .layout import (COMPARE, CONF, FIRST_ROW, HEADER_ROW, README, SCALAR_COLUMNS, SCALAR_ROWS, SCALAR_SHEETS,
                      SCENARIOS, SHEET_ORDER, STATE, STATE_CHUNK_ROWS, STATE_NAME, TABLE_ROWS, TABLE_SHEETS, Column,
@@ -323,9 +324,9 @@ def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None
                    "in Excel 365, retype the formula in the top-left cell alone and it spills.", MUTED)
     _put(ws, 4, 1, "Agents", BOLD)
     _put(ws, 4, 2, agents, INPUT, COUNT)
-    header = ["Scenario", *COMPARE_METRICS, "Cheapest"]
+    header = ["Scenario", *COMPARISON_METRICS, "Cheapest"]
     _array(ws, 6, len(a.stacks), header, "=TCO_COMPARE(B4)",
-           {col: _METRIC_FORMATS.get(m, USD_WHOLE) for col, m in enumerate(COMPARE_METRICS, start=2)})
+           {col: _METRIC_FORMATS.get(m, USD_WHOLE) for col, m in enumerate(COMPARISON_METRICS, start=2)})
     scenario_row = 6 + len(a.stacks) + 3
     _put(ws, scenario_row, 1, "Scenario (key or name)", BOLD)
     _put(ws, scenario_row, 2, next((s.key for s in a.stacks if s.kind == "hybrid"), a.stacks[0].key), INPUT)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from ..assumptions import GROUPS, Assumptions, Range, reference_problems, scalar_specs
+from ..assumptions import GROUPS, Assumptions, Range, ScalarSpec, reference_problems, scalar_specs
+from ..engine.inputs import norm_text
 from ..errors import CellProblem, WorkbookError
 from .layout import (ASSUMPTION_SHEETS, FIRST_ROW, HEADER_ROW, LAST_COLUMN, SCALAR_COLUMNS, SCALAR_SHEETS,
                      TABLE_SHEETS, Column, TableSheet, ref, sheet_rows, table_sheet)
@@ -181,10 +181,6 @@ def _cell(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def _expected(err: Any, unit: str | None = None) -> str:
     """What a cell should hold, from a pydantic error ('a number greater than or equal to 0 (USD/min)')."""
     text = _EXPECTED_BY_TYPE.get(err["type"])
@@ -209,12 +205,12 @@ class _Parse:
     def header(self, grid: _Grid, columns: tuple[Column, ...], required: set[str], what: str) -> dict[str, int]:
         """Column of each field whose header is present; reports unknown, repeated and missing headers,
         and cells outside the input block or under no header (their content would be lost)."""
-        names = {_norm(n): c for c in columns for n in (c.header, c.field)}
+        names = {norm_text(n): c for c in columns for n in (c.header, c.field)}
         found: dict[str, int] = {}
         headed = set(grid.filled(HEADER_ROW))
         for col in sorted(headed):
             raw = grid.value(HEADER_ROW, col)
-            column = names.get(_norm(str(raw)))
+            column = names.get(norm_text(str(raw)))
             if column is None:
                 self.problem(grid.name, _cell(HEADER_ROW, col), f"{what} columns", raw,
                              "one of the headers " + ", ".join(c.header for c in columns))
@@ -277,13 +273,13 @@ class _Scalars:
         return _cell(self.rows[key], self.columns[column])
 
 
-def _scalar_sheet(p: _Parse, grid: _Grid, group: str) -> _Scalars:
+def _scalar_sheet(p: _Parse, grid: _Grid, group: str, all_specs: list[ScalarSpec]) -> _Scalars:
     model = GROUPS[group]
-    specs = {s.key: s for s in scalar_specs() if s.group == group}
-    home = {s.key: SCALAR_SHEETS[s.group] for s in scalar_specs()}
+    specs = {s.key: s for s in all_specs if s.group == group}
+    required = {c.field for c in SCALAR_COLUMNS if c.read}
     out = _Scalars()
-    out.columns = cols = p.header(grid, SCALAR_COLUMNS, {c.field for c in SCALAR_COLUMNS if c.read}, group)
-    if not {c.field for c in SCALAR_COLUMNS if c.read} <= cols.keys():
+    out.columns = cols = p.header(grid, SCALAR_COLUMNS, required, group)
+    if not required <= cols.keys():
         return out
     for row in range(FIRST_ROW, len(grid.rows) + 1):
         if not grid.filled(row):
@@ -294,7 +290,8 @@ def _scalar_sheet(p: _Parse, grid: _Grid, group: str) -> _Scalars:
             continue
         key = key.strip()
         if key not in specs:
-            hint = f" (it belongs on the {home[key]} sheet)" if key in home else ""
+            home = next((SCALAR_SHEETS[s.group] for s in all_specs if s.key == key), None)
+            hint = f" (it belongs on the {home} sheet)" if home else ""
             p.problem(grid.name, where, key, key, "one of this sheet's keys: " + ", ".join(specs) + hint)
             continue
         if key in out.rows:
@@ -323,7 +320,8 @@ def _scalar_sheet(p: _Parse, grid: _Grid, group: str) -> _Scalars:
             if bound is not None:  # a range end obeys the value's own rules (a share stays within 0..1)
                 _, failed = p.validate(grid, model, {spec.field: bound}, {spec.field: (row, cols[end])},
                                        {spec.field: f"{key} ({end})"}, row, key)
-                out.bad.update(key for _ in failed)
+                if failed:
+                    out.bad.add(key)
             bounds.append(bound)
         out.ranges[key] = (bounds[0], bounds[1])
         p.origins[key] = ref(grid.name, out.cell(key, "value"))
@@ -399,10 +397,11 @@ def assumptions_from_grids(grids: Mapping[str, Grid | None], source: str) -> Ass
 
     groups: dict[str, BaseModel] = {}
     scalars: dict[str, _Scalars] = {}
+    specs = scalar_specs()
     for group, model in GROUPS.items():
         rows = grids.get(SCALAR_SHEETS[group])
         grid = _Grid(SCALAR_SHEETS[group], rows or [])
-        read = scalars[group] = _scalar_sheet(p, grid, group) if rows is not None else _Scalars()
+        read = scalars[group] = _scalar_sheet(p, grid, group, specs) if rows is not None else _Scalars()
         fields = {key.partition(".")[2]: value for key, value in read.values.items()}
         cells = {key.partition(".")[2]: (row, read.columns["value"]) for key, row in read.rows.items()}
         names = {key.partition(".")[2]: key for key in read.rows}
