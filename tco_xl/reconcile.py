@@ -7,17 +7,18 @@ engine at the bundled defaults (the report's own rates and usage figures).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from .assumptions import Assumptions, default_assumptions
+from .analysis.breakeven import cheaper_throughout, crossings
+from .assumptions import DRIVERS, Assumptions, default_assumptions
 from .engine import ScenarioResult, compare, evaluate
 from .engine.capacity import llm_tokens_per_month, mac_studios
-from .analysis.breakeven import cheaper_throughout, crossings
-from .assumptions import DRIVERS
+from .engine.components import Num
 from .engine.llm import api_components
 from .engine.pricelist import group_components
 from .engine.twilio import minutes_per_month, twilio_components
+from .errors import TcoError
 
 REPORT = "`../shared/seed/000_8867b0998559bbce.txt`"
 #: Categories the report leaves out of its cloud scenarios (its cloud TOTAL = provider lines + Twilio).
@@ -48,21 +49,21 @@ class View:
     def cat(self, scenario: str, agents: int, *categories: str) -> ScenarioResult:
         return self.full(scenario, agents).subtotal(include=categories)
 
-    def item(self, scenario: str, agents: int, name: str) -> float:
+    def item(self, scenario: str, agents: int, name: str) -> Num:
         """Monthly USD of the components whose name contains ``name``."""
-        return sum(c.monthly for c in self.full(scenario, agents).components if name in c.name)
+        return sum((c.monthly for c in self.full(scenario, agents).components if name in c.name), 0.0)
 
-    def option(self, group: str, **drivers: float) -> float:
+    def option(self, group: str, **drivers: float) -> Num:
         """Monthly USD of an Options group priced at the given driver quantities (others 0, fixed 1)."""
-        values = {d: 0.0 for d in DRIVERS} | {"fixed": 1.0} | drivers
-        return sum(c.monthly for c in group_components(self.a, self.a.line_refs(group), values))
+        values: dict[str, Num] = {**dict.fromkeys(DRIVERS, 0.0), "fixed": 1.0, **drivers}
+        return sum((c.monthly for c in group_components(self.a, self.a.line_refs(group), values)), 0.0)
 
-    def llm_api_monthly(self, model: str, agents: int) -> float:
-        return sum(c.monthly for c in api_components(self.a, model, float(agents)))
+    def llm_api_monthly(self, model: str, agents: int) -> Num:
+        return sum((c.monthly for c in api_components(self.a, model, float(agents))), 0.0)
 
-    def twilio(self, agents: int) -> float:
+    def twilio(self, agents: int) -> Num:
         """Twilio USD/month (the same in every scenario)."""
-        return sum(c.monthly for c in twilio_components(self.a, float(agents)))
+        return sum((c.monthly for c in twilio_components(self.a, float(agents))), 0.0)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Figure:
     section: str
     label: str
     stated: float | tuple[float, float]
-    engine: Callable[[View], float]
+    engine: Callable[[View], Num]  # a number (numpy scalars from the engine); reconciliation() makes it a float
     why: str = ""
     unit: str = "USD"
     tolerance: float | None = None  # default: to the cent, or to the dollar where the report states whole dollars
@@ -93,7 +94,7 @@ _SCALE100 = ("the report's 100/500-agent tables use other rates than its 47-agen
 _SETUP_SCALE = "report's scaling tables drop the one-time setup and mix Twilio figures; engine: one rule."
 
 
-def _at(metric: str, scenario: str, agents: int) -> Callable[[View], float]:
+def _at(metric: str, scenario: str, agents: int) -> Callable[[View], Num]:
     """The engine's ``metric`` of ``scenario`` at ``agents``, in the report's scope."""
     return lambda v: getattr(v.scope(scenario, agents), metric)
 
@@ -133,14 +134,16 @@ def figures() -> list[Figure]:
         Figure("TL;DR scaling", "Hybrid annual at 100 agents (~$25K)", 25_000, _at("annual", "hybrid", 100),
                "the report's own 100-agent hybrid table says $145,043.", tolerance=500),
         Figure("TL;DR scaling", "Break-even ~350 agents: hybrid vs Cloud (Hetzner), 5-yr TCO", 350,
-               lambda v: float(_settles(v.a, "hybrid", "hetzner", "tco")),
+               lambda v: float(_settled(v.a, "hybrid", "hetzner", "tco")),
                "on the engine's step curves hybrid stays cheaper than Hetzner from the headcount at left (5-yr TCO), "
                "never in Year 1; "
                "~350 matches only the Mac Studio stacks against Cloudflare (see Break-even below).",
                "agents", tolerance=50),
 
         *(Figure("Scenario 1: capacity", f"Mac Studios for {n} agents", units,
-                 lambda v, n=n: float(mac_studios(v.a, n)), unit="units") for n, units in ((47, 2), (100, 4), (500, 20))),
+                 lambda v, n=n: float(mac_studios(v.a, n)),  # type: ignore[misc]  # mypy cannot type a lambda with defaults
+                 unit="units")
+          for n, units in ((47, 2), (100, 4), (500, 20))),
     ]
     s1 = "Scenario 1: self-hosted (47 agents)"
     rows += [
@@ -172,7 +175,7 @@ def figures() -> list[Figure]:
                                          (500, 239_980, 899_853, 659_873, 3_539_345)):
         sec = f"Scenario 1: self-hosted ({n} agents)"
         rows += [Figure(sec, "Hardware", hardware,
-                        lambda v, n=n: v.cat("self_hosted", n, "hardware").one_time),
+                        lambda v, n=n: v.cat("self_hosted", n, "hardware").one_time),  # type: ignore[misc]  # mypy cannot type a lambda with defaults
                  Figure(sec, "TOTAL Year 1", y1, _at("year1", "self_hosted", n), _SETUP_SCALE),
                  Figure(sec, "TOTAL annual", annual, _at("annual", "self_hosted", n), _SCALE100),
                  Figure(sec, "5-year TCO", tco, _at("tco", "self_hosted", n), _SCALE100)]
@@ -193,10 +196,12 @@ def figures() -> list[Figure]:
                "power not rounded: $646.96 (not $647)."),
         Figure(h, "Cloud (Hetzner 1+1, Storage Box, Cloudflare) monthly", 671,
                lambda v: v.cat("hybrid", 47, "compute", "database", "storage", "networking").monthly, _EUR),
-        Figure(h, "Twilio + ancillary monthly", 4_585.38, lambda v: v.cat("hybrid", 47, "telephony", "services").monthly,
+        Figure(h, "Twilio + ancillary monthly", 4_585.38,
+               lambda v: v.cat("hybrid", 47, "telephony", "services").monthly,
                "backups $5.25 not $6."),
         Figure(h, "Support (15 h/month) annual", 13_500, lambda v: v.cat("hybrid", 47, "support").annual),
-        Figure(h, "TOTAL Year 1", 103_162, _at("year1", "hybrid", 47), "EUR rate (+$3.84/yr), backups $5.25 (−$9.00), Twilio and power to the cent (−$0.51)."),
+        Figure(h, "TOTAL Year 1", 103_162, _at("year1", "hybrid", 47),
+               "EUR rate (+$3.84/yr), backups $5.25 (−$9.00), Twilio and power to the cent (−$0.51)."),
         Figure(h, "TOTAL annual", 78_664, _at("annual", "hybrid", 47), "as Year 1."),
         Figure(h, "5-year TCO", 417_818, _at("tco", "hybrid", 47), "as Year 1."),
         Figure(h, "Optimized Year 1", 95_782, _at("year1", "hybrid_optimized", 47),
@@ -219,11 +224,12 @@ def figures() -> list[Figure]:
     tw = "Twilio usage model"
     for n, minutes, m, y in ((47, 330_880, 4_578, 54_936), (100, 704_000, 9_739, 116_868),
                              (500, 3_520_000, 48_694, 584_328)):
-        why = "" if n == 47 else "SMS, numbers and recording storage scale with agents: 4,578.38 × {}/47.".format(n)
-        rows += [Figure(tw, f"Minutes/month at {n}", minutes, lambda v, n=n: float(minutes_per_month(v.a, n)),
+        why = "" if n == 47 else f"SMS, numbers and recording storage scale with agents: 4,578.38 × {n}/47."
+        rows += [Figure(tw, f"Minutes/month at {n}", minutes,
+                        lambda v, n=n: float(minutes_per_month(v.a, n)),  # type: ignore[misc]  # mypy cannot type a lambda with defaults
                         unit="min"),
-                 Figure(tw, f"Monthly cost at {n}", m, lambda v, n=n: v.twilio(n), why),
-                 Figure(tw, f"Annual cost at {n}", y, lambda v, n=n: 12 * v.twilio(n),
+                 Figure(tw, f"Monthly cost at {n}", m, lambda v, n=n: v.twilio(n), why),  # type: ignore[misc]  # mypy cannot type a lambda with defaults
+                 Figure(tw, f"Annual cost at {n}", y, lambda v, n=n: 12 * v.twilio(n),  # type: ignore[misc]  # mypy cannot type a lambda with defaults
                         "the report multiplies its rounded monthly figure by 12." if n == 47 else why)]
 
     svc = "Ancillary services"
@@ -246,9 +252,11 @@ def figures() -> list[Figure]:
             ("gpt-4o", "GPT-4o", 540, 1_149, 5_745)):
         for n, stated in ((47, per_year_47), (100, per_year_100), (500, per_year_500)):
             rows.append(Figure(llm, f"{label} per year at {n}", stated,
-                               lambda v, m=model, n=n: 12 * v.llm_api_monthly(m, n), _TOKENS))
-    rows += [Figure(llm, f"Tokens/month at {n}", t, lambda v, n=n: float(llm_tokens_per_month(v.a, n)), _TOKENS,
-                    "tokens") for n, t in ((100, 20e6), (500, 100e6))]
+                               lambda v, m=model, n=n: 12 * v.llm_api_monthly(m, n),  # type: ignore[misc]  # mypy cannot type a lambda with defaults
+                               _TOKENS))
+    rows += [Figure(llm, f"Tokens/month at {n}", t,
+                    lambda v, n=n: float(llm_tokens_per_month(v.a, n)),  # type: ignore[misc]  # mypy cannot type a lambda with defaults
+                    _TOKENS, "tokens") for n, t in ((100, 20e6), (500, 100e6))]
 
     summary = "TCO summary & final tables"
     for n, key, y1, tco in ((47, "hetzner", 66_257, 331_283), (47, "cloudflare", 56_339, 281_693),
@@ -271,7 +279,8 @@ def figures() -> list[Figure]:
     rows += [
         Figure(pa, "Hetzner $5,521 / 47", 117.47, lambda v: v.scope("hetzner", 47).monthly / 47,
                "report divides its rounded $5,521; engine $5,521.75 (EUR rate) / 47."),
-        Figure(pa, "Hybrid $7,982 / 47 (Year 1 / 12)", 169.83, lambda v: v.scope("hybrid_optimized", 47).year1 / 12 / 47,
+        Figure(pa, "Hybrid $7,982 / 47 (Year 1 / 12)", 169.83,
+               lambda v: v.scope("hybrid_optimized", 47).year1 / 12 / 47,
                "mixed basis in the report: Year 1 / 12 for hybrid and self-hosted, monthly for Hetzner."),
         Figure(pa, "Self-hosted $8,581 / 47 (Year 1 / 12)", 182.57,
                lambda v: v.scope("self_hosted", 47).year1 / 12 / 47, "as above; Year 1 differs by $9.48."),
@@ -362,7 +371,7 @@ def markdown(a: Assumptions | None = None) -> str:
     df = compare([47, 100, 500], a)
     for n, block in df.groupby("agents"):
         names = list(block["name"])
-        rank = dict(zip(block["scenario"], block["rank"]))
+        rank = dict(zip(block["scenario"], block["rank"], strict=True))
         out.append(f"| {n} | {names[0]} | {names[1]} | {names[2]} | {rank['self_hosted']} | {rank['hybrid']} |")
     out += ["", "## Break-even: where on-premise overtakes each cloud", "",
             "Found by `tco-xl breakeven` on every headcount 1..10,000 (exact, no interpolation). Each cell is the "
@@ -383,6 +392,14 @@ def _settles(a: Assumptions, onprem: str, cloud: str, metric: str) -> int | None
     if found:
         return found[-1].agents if found[-1].cheaper_after == onprem else None
     return 1 if cheaper_throughout(a, onprem, cloud, metric) == onprem else None
+
+
+def _settled(a: Assumptions, onprem: str, cloud: str, metric: str) -> int:
+    """``_settles`` where the report states a break-even: an error when there is none to compare."""
+    n = _settles(a, onprem, cloud, metric)
+    if n is None:
+        raise TcoError(f"{onprem} never stays cheaper than {cloud} on {metric}: no break-even to reconcile")
+    return n
 
 
 def _fmt_settles(n: int | None) -> str:

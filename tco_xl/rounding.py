@@ -13,7 +13,8 @@ def _round_one(x: float, digits: int) -> float:
     if not math.isfinite(x):
         return x
     shown = Decimal(f"{x:.15g}")  # the value Excel stores and shows: 15 significant digits
-    if shown.as_tuple().exponent < -digits:  # finer than wanted: round (coarser is already exact)
+    exponent = shown.as_tuple().exponent  # an int: 'n', 'N', 'F' mark non-finite values, excluded above
+    if isinstance(exponent, int) and exponent < -digits:  # finer than wanted: round (coarser is already exact)
         shown = shown.quantize(Decimal((0, (1,), -digits)), rounding=ROUND_HALF_UP)
     return float(shown) + 0.0  # + 0.0: no negative zero, as in Excel
 

@@ -22,7 +22,8 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import xlwings as xw
 
@@ -106,7 +107,7 @@ def _logged(call: str, exc: Exception) -> str:
     elif isinstance(exc, TcoError):
         log.warning("%s: %s", call, exc)
     else:
-        log.exception("%s failed", call, exc_info=exc)
+        log.error("%s failed", call, exc_info=exc)  # what log.exception does, with the traceback of exc
     return cell_error(exc)
 
 

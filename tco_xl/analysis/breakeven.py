@@ -7,17 +7,18 @@ the crossings are the exact headcounts where the sign of the difference changes:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
 from ..engine import agent_count, evaluate, metric_key, scenario_key
-from ..errors import InputError
 from ..engine.cache import by_content
+from ..errors import InputError
 from .currency import currency_code, per_usd
 
 AGENTS_MAX = 10_000

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..engine import agent_count, price, scenario_key
+from ..engine.components import Num
 from ..engine.inputs import checked_number
 from .currency import currency_code, per_usd
 
@@ -46,8 +47,9 @@ def cash_flows(a: Assumptions, scenario: Any, agents: Any, rate: Any = None, cur
     r = discount_rate(f.discount_rate if rate is None else rate)
     code = currency_code(currency, a)
     result = price(scenario_key(a, scenario), agent_count(agents), a)
-    monthly = {c: 0.0 for c in CLASSES}
-    hardware = setup = 0.0
+    monthly: dict[str, Num] = dict.fromkeys(CLASSES, 0.0)
+    hardware: Num = 0.0
+    setup: Num = 0.0
     for comp in result.components:
         monthly[ESCALATION.get(comp.category, "cloud")] += comp.monthly
         if comp.category == HARDWARE:

@@ -120,7 +120,8 @@ def _cell_label(row: Any, field: str) -> tuple[str, str]:
             return f"{row.group} · {row.line}: unit price", f"{row.currency}/{row.unit}{per}"
         return f"{row.group} · {row.line}: quantity at reference", row.unit
     name = getattr(row, "name", "")
-    text = {"input_usd_per_1k": ("input price", "USD/1K tokens"), "output_usd_per_1k": ("output price", "USD/1K tokens"),
+    text = {"input_usd_per_1k": ("input price", "USD/1K tokens"),
+            "output_usd_per_1k": ("output price", "USD/1K tokens"),
             "support_hours": ("support hours at reference", "h/month"), "setup_usd": ("setup", "USD one-time")}
     what, unit = text[field]
     return f"{name}: {what}", unit

@@ -8,17 +8,18 @@ priced in chunks: one engine pass per chunk prices every scenario for every draw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
 from ..engine import agent_count, evaluate, metric_key, scenario_key
-from ..engine.inputs import checked_number, whole_number
 from ..engine.cache import by_content
+from ..engine.inputs import checked_number, whole_number
 from .currency import convert, currency_code
 from .factors import Factor, ranged_factors, with_factors
 

@@ -78,8 +78,8 @@ def cheapest_flips(a: Assumptions, agents: int, *, metric: str = "tco", spread: 
         rows.append({**frame.iloc[j].to_dict(), "moved_to": moved_to, "value": frame.iloc[j][moved_to],
                      "cheapest_before": before, "cheapest_after": keys[winner[case]], "tco_after": after_cost,
                      "margin": before_cost - after_cost})
-    df = pd.DataFrame(rows, columns=_FACTOR_COLUMNS + ["moved_to", "value", "cheapest_before", "cheapest_after",
-                                                       "tco_after", "margin"])
+    df = pd.DataFrame(rows, columns=[*_FACTOR_COLUMNS, "moved_to", "value", "cheapest_before", "cheapest_after",
+                                     "tco_after", "margin"])
     df = df.sort_values("margin", ascending=False, kind="stable", ignore_index=True)
     df.attrs.update(agents=n, metric=m, currency=code, cheapest=str(before), base_tco=float(cost[0, winner[0]]))
     return df

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,8 @@ from .telephony import Telephony
 from .usage import Usage
 
 __all__ = [
-    "Assumptions", "Capacity", "DRIVERS", "Finance", "GROUPS", "Hardware", "Llm", "LlmModel", "Network",
-    "PriceLine", "Problem", "SELF_HOSTED_LLM", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
+    "DRIVERS", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "Hardware", "Llm",
+    "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
     "Usage", "default_assumptions", "reference_problems", "scalar_specs",
 ]
 
@@ -65,7 +66,9 @@ def scalar_specs() -> tuple[ScalarSpec, ...]:
     specs = []
     for group, model in GROUPS.items():
         for name, info in model.model_fields.items():
-            extra = info.json_schema_extra or {}
+            if not isinstance(info.json_schema_extra, dict):  # assumption() always sets it
+                raise TypeError(f"{group}.{name} is not declared with assumption()")
+            extra: dict[str, Any] = info.json_schema_extra
             specs.append(ScalarSpec(
                 key=f"{group}.{name}", group=group, field=name, label=info.description or name,
                 unit=extra["unit"], source=extra["source"], note=extra["note"], default=info.default,
@@ -121,7 +124,7 @@ class Assumptions(BaseModel):
     _groups: dict[str, list[tuple[str, PriceLine]]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "Assumptions":
+    def _references_resolve(self) -> Assumptions:
         problems = reference_problems(self)
         if problems:
             raise ValueError("; ".join(f"{'.'.join(map(str, p.loc))}: found {p.found!r}, expected {p.expected}"
@@ -138,7 +141,7 @@ class Assumptions(BaseModel):
         """Every scalar assumption as {key: value}."""
         return {s.key: self.value(s.key) for s in scalar_specs()}
 
-    def with_values(self, values: dict[str, Any]) -> "Assumptions":
+    def with_values(self, values: dict[str, Any]) -> Assumptions:
         """A copy with scalar ``values`` replaced, unvalidated so that numpy arrays may stand in for numbers.
 
         Used by sensitivity and Monte Carlo to evaluate many draws in one engine pass.
@@ -180,13 +183,13 @@ class Assumptions(BaseModel):
             self._groups = groups
         return self._groups.get(group, [])
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "Assumptions":
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Assumptions:
         """A copy (``update`` is not validated); its content hash is computed afresh."""
         copy = super().model_copy(update=update, deep=deep)
         copy._hash, copy._groups = None, None
         return copy
 
-    def with_llm(self, model: str) -> "Assumptions":
+    def with_llm(self, model: str) -> Assumptions:
         """Every stack priced with LLM inference ``model`` (an LLM models key), or 'self_hosted' where it can be.
 
         Stacks without Mac Studios keep their API model when ``model`` is 'self_hosted'.
@@ -200,7 +203,7 @@ class Assumptions(BaseModel):
         """Equal content (every value), wherever the values were read from."""
         return isinstance(other, Assumptions) and self.content_hash() == other.content_hash()
 
-    __hash__ = None  # mutable-looking containers inside: compare, don't hash
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking containers inside: compare, don't hash
 
     def content_hash(self) -> str:
         """SHA-256 of every value (not of where values came from): equal inputs, equal hash."""
@@ -236,10 +239,9 @@ def reference_problems(a: Assumptions) -> list[Problem]:
         if stack.provider and stack.provider not in provider_groups:
             problems.append(Problem(("stacks", i, "provider"), stack.provider,
                                     f"a provider on the Providers sheet ({', '.join(sorted(provider_groups))})"))
-        for group in stack.option_groups:
-            if group not in option_groups:
-                problems.append(Problem(("stacks", i, "option_groups"), group,
-                                        f"groups on the Options sheet ({', '.join(sorted(option_groups))})"))
+        problems.extend(Problem(("stacks", i, "option_groups"), group,
+                                f"groups on the Options sheet ({', '.join(sorted(option_groups))})")
+                        for group in stack.option_groups if group not in option_groups)
         if stack.backups != NONE_OPTION and stack.backups not in option_groups:
             problems.append(Problem(("stacks", i, "backups"), stack.backups, "'none' or a group on the Options sheet"))
         if stack.llm != SELF_HOSTED_LLM and stack.llm not in models:
@@ -268,7 +270,7 @@ _DEFAULTS: Assumptions | None = None
 
 def default_assumptions() -> Assumptions:
     """The bundled defaults: the report's rates and usage figures (a shared, do-not-mutate instance)."""
-    global _DEFAULTS
+    global _DEFAULTS  # noqa: PLW0603 - built once, on first use
     if _DEFAULTS is None:
         _DEFAULTS = Assumptions()
     return _DEFAULTS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, JsonValue
 
 
 def assumption(
@@ -26,8 +26,9 @@ def assumption(
     ``low``/``high`` are the report's own range where it gives one (used by sensitivity and
     Monte Carlo). ``choices`` names the table whose keys a text assumption must be one of.
     """
-    extra = {"unit": unit, "source": source, "note": note, "low": low, "high": high, "choices": choices}
-    bounds = {} if isinstance(default, str) else {"ge": ge if gt is None else None, "le": le, "gt": gt}
+    extra: dict[str, JsonValue] = {"unit": unit, "source": source, "note": note, "low": low, "high": high,
+                                   "choices": choices}
+    bounds: dict[str, Any] = {} if isinstance(default, str) else {"ge": ge if gt is None else None, "le": le, "gt": gt}
     return Field(default, description=label, json_schema_extra=extra, **bounds)
 
 

@@ -16,7 +16,8 @@ class Capacity(BaseModel):
         25, unit="agents/unit", gt=0, low=25, high=30, label="Agents one Mac Studio serves", source=_C,
         note="Report: '~25-30 concurrent agents'; 25 gives its 2/4/20 units at 47/100/500")
     min_mac_studios: float = assumption(2, unit="units", label="Minimum Mac Studios (active/active)", source=_C)
-    failover_ratio: float = assumption(0, unit="spares/active unit", label="Failover spares per active unit (rounded up)",
+    failover_ratio: float = assumption(0, unit="spares/active unit",
+                                       label="Failover spares per active unit (rounded up)",
                                        source=_C, high=0.25,
                                        note="Report's '+1/+4 failover' columns follow no one rule (500: 16 + 4 = 25%)")
     llm_tokens_per_sec_per_mac: float = assumption(150, unit="tokens/s", gt=0, label="LLM throughput per Mac Studio",

@@ -12,8 +12,8 @@ class Llm(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    requests_per_agent_per_day: float = assumption(100, unit="requests/agent/day", label="LLM requests per agent per day",
-                                                   source=_L)
+    requests_per_agent_per_day: float = assumption(100, unit="requests/agent/day",
+                                                   label="LLM requests per agent per day", source=_L)
     tokens_per_request: float = assumption(2_000, unit="tokens/request", label="Average tokens per request", source=_L)
     input_share: float = assumption(0.70, unit="share", le=1, label="Share of tokens that are input (prompt)",
                                     source="Report §LLM API Costs '70% input, 30% output'")

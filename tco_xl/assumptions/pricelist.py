@@ -59,10 +59,11 @@ class PriceLine(BaseModel):
     source: str = ""
 
     @model_validator(mode="after")
-    def _range_brackets_price(self) -> "PriceLine":
+    def _range_brackets_price(self) -> PriceLine:
         low, high = range_bounds(self.unit_price, self.price_low, self.price_high)
         if not low <= self.unit_price <= high:
-            raise ValueError(f"price range must satisfy low <= unit price <= high, got {low} <= {self.unit_price} <= {high}")
+            raise ValueError("price range must satisfy low <= unit price <= high, "
+                             f"got {low} <= {self.unit_price} <= {high}")
         return self
 
 
@@ -120,7 +121,8 @@ DEFAULT_PROVIDER_LINES = [
 
     _server("ovh", "Advance-4 dedicated server", "compute", 250, "app_servers", currency="EUR",
             source=_OVH + " '~€250/month'"),
-    _server("ovh", "Advance-3 (database)", "database", 200, "db_servers", currency="EUR", source=_OVH + " '~€200/month'"),
+    _server("ovh", "Advance-3 (database)", "database", 200, "db_servers", currency="EUR",
+            source=_OVH + " '~€200/month'"),
     _line("ovh", "Object Storage", "storage", 0.01, unit="GB", driver="recordings_gb", source=_OVH),
 
     _server("vultr", "Bare Metal Ryzen 9 3900X", "compute", 185, "app_servers", source=_VU),

@@ -16,4 +16,5 @@ class Services(BaseModel):
                                  source="Report §Monitoring 'Recommendation: Self-hosted'")
     security: str = assumption("none", unit="option", label="Security extras beyond the Cloudflare plan",
                                choices="options", source="Report §Security: pentest listed, in no scenario total",
-                               note="'security_pentest' adds the annual penetration test; 'security_aws_waf' a WAF outside Cloudflare")
+                               note="'security_pentest' adds the annual penetration test; "
+                                    "'security_aws_waf' a WAF outside Cloudflare")

@@ -60,7 +60,8 @@ DEFAULT_STACKS = [
 ] + [
     # Cloudflare is serverless: no application servers to count (its Workers lines are usage-priced).
     Stack(key=key, name=name, kind="cloud", mac_studios=False, provider=key,
-          app_servers_min=0 if key == "cloudflare" else 3, agents_per_app_server=0 if key == "cloudflare" else 25, option_groups=["argo"] if key in _ARGO_CDN else [],
+          app_servers_min=0 if key == "cloudflare" else 3, agents_per_app_server=0 if key == "cloudflare" else 25,
+          option_groups=["argo"] if key in _ARGO_CDN else [],
           backups="backups_backblaze", llm="gpt-4o", support_hours=0, setup_usd=0, source=_CLOUD_SRC)
     for key, name in _CLOUD_NAMES.items()
 ]

@@ -17,7 +17,8 @@ class Usage(BaseModel):
         source="Report title: 47 agents", note="Volumes marked 'at reference' scale linearly from this headcount.")
     calls_per_agent_per_day: float = assumption(40, unit="calls/agent/day", label="Calls per agent per day", source=_S)
     minutes_per_call: float = assumption(8, unit="minutes", label="Average call duration", source=_S)
-    working_days_per_month: float = assumption(22, unit="days/month", gt=0, le=31, label="Working days per month", source=_S)
+    working_days_per_month: float = assumption(22, unit="days/month", gt=0, le=31, label="Working days per month",
+                                               source=_S)
     inbound_share: float = assumption(0.5, unit="share", le=1, label="Share of minutes inbound (rest outbound)",
                                       source="Report §Twilio 'Inbound/Outbound split: 50/50'")
     recordings_gb: float = assumption(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+# Import order is the order of the commands in --help: keep it.
+# isort: off
 from .app import app
 from . import reconcile, report  # noqa: F401  (register commands)
 from . import snapshot  # noqa: F401  (registers export, diff)
 from . import analysis  # noqa: F401  (registers breakeven, sensitivity, simulate, cashflow)
 from . import workbook  # noqa: F401  (registers workbook build, workbook check)
+# isort: on
 
 
 def main() -> None:

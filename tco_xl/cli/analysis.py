@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import time
 from itertools import combinations
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Self
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..analysis import (breakeven_table, cash_flows, cheapest_flips, currency_code, npv_table, simulate,
-                        tornado)
+from ..analysis import breakeven_table, cash_flows, cheapest_flips, currency_code, npv_table, simulate, tornado
 from ..analysis.breakeven import AGENTS_MAX
 from ..analysis.cashflow import discount_rate
 from ..analysis.montecarlo import DRAWS
@@ -22,7 +21,7 @@ from ..engine.inputs import agent_grid, metric_label
 from ..errors import InputError
 from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, err_console, load, user_errors
 
-CurrencyOpt = Annotated[Optional[str], typer.Option(
+CurrencyOpt = Annotated[str | None, typer.Option(
     "--currency", "-c", help="USD, EUR or BGN (default: the workbook's Finance currency, USD).")]
 MetricOpt = Annotated[str, typer.Option("--metric", "-m", help="tco (N-year TCO) or year1, annual, monthly, ...")]
 
@@ -33,7 +32,7 @@ _MONEY, _COUNT, _SHARE, _VALUE = ",.2f", ",.0f", ".1%", ",.6g"
 @app.command()
 @user_errors
 def breakeven(
-    scenarios: Annotated[Optional[list[str]], typer.Argument(
+    scenarios: Annotated[list[str] | None, typer.Argument(
         help="Two or more scenarios (default: all); every pair among them is compared.")] = None,
     metric: MetricOpt = "tco",
     agents_max: Annotated[int, typer.Option("--agents-max", help="Scan headcounts 1..this.")] = AGENTS_MAX,
@@ -58,7 +57,7 @@ def breakeven(
 @app.command()
 @user_errors
 def sensitivity(
-    scenario: Annotated[Optional[str], typer.Argument(
+    scenario: Annotated[str | None, typer.Argument(
         help="Scenario (default: the cheapest at the headcount).")] = None,
     agents: AgentsOpt = ["47"],  # noqa: B006 (typer reads the default)
     flips: Annotated[bool, typer.Option(
@@ -98,7 +97,8 @@ def sensitivity(
 def run_simulation(
     agents: AgentsOpt = ["47"],  # noqa: B006 (typer reads the default)
     draws: Annotated[int, typer.Option("--draws", "-d", help="Number of draws.")] = DRAWS,
-    seed: Annotated[int, typer.Option("--seed", "-s", help="Seed of the random generator (same seed, same result).")] = 0,
+    seed: Annotated[int, typer.Option(
+        "--seed", "-s", help="Seed of the random generator (same seed, same result).")] = 0,
     metric: MetricOpt = "tco",
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
@@ -125,10 +125,10 @@ def run_simulation(
 @app.command()
 @user_errors
 def cashflow(
-    scenario: Annotated[Optional[str], typer.Argument(
+    scenario: Annotated[str | None, typer.Argument(
         help="Scenario for year-by-year flows (default: NPV of every scenario).")] = None,
     agents: AgentsOpt = ["47"],  # noqa: B006 (typer reads the default)
-    rate: Annotated[Optional[float], typer.Option(
+    rate: Annotated[float | None, typer.Option(
         "--rate", "-r", help="Discount rate per year as a fraction (default: Finance discount rate).")] = None,
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
@@ -151,6 +151,7 @@ def cashflow(
             df = npv_table(a, n, r, code)
             title = f"{n} agents: NPV at {r:.2%} in {code} (TCO: undiscounted, flat prices)"
         frames.append((title, df, n))
+    columns: list[tuple[str, str, str | None]]
     columns = ([("year", "Year", _COUNT), ("hardware", "Hardware", _MONEY), ("setup", "Setup", _MONEY),
                 ("twilio", "Twilio", _MONEY), ("cloud", "Cloud", _MONEY), ("opex", "On-prem opex", _MONEY),
                 ("resale", "Resale", _MONEY), ("net", "Net", _MONEY), ("discount_factor", "Factor", ".4f"),
@@ -211,19 +212,21 @@ class _LazyProgress:
     """A progress bar on stderr that appears only once the work has taken more than a moment."""
 
     def __init__(self, description: str, delay: float = 0.5):
-        self.description, self.delay, self.bar, self.task = description, delay, None, None
+        self.description, self.delay = description, delay
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
-    def __enter__(self) -> "_LazyProgress":
+    def __enter__(self) -> Self:
         self.start = time.monotonic()
         return self
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None and done < total and time.monotonic() - self.start > self.delay:
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                                TimeRemainingColumn(), console=err_console, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(self.description, total=total)
-        if self.bar is not None:
+            self.bar = bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                                      TimeRemainingColumn(), console=err_console, transient=True)
+            bar.start()
+            self.task = bar.add_task(self.description, total=total)
+        if self.bar is not None and self.task is not None:
             self.bar.update(self.task, completed=done)
 
     def __exit__(self, *exc: object) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -19,7 +20,7 @@ app = typer.Typer(help="Total cost of ownership of contact-center infrastructure
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
-WorkbookOpt = Annotated[Optional[Path], typer.Option(
+WorkbookOpt = Annotated[Path | None, typer.Option(
     "--workbook", "-w", help="Read assumptions from this .xlsm/.xlsx (default: the bundled defaults, "
                              "which equal workbook/TCO.xlsm).", dir_okay=False)]
 AgentsOpt = Annotated[list[str], typer.Option(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from ..engine import compare, evaluate, scenario_key
@@ -18,9 +19,9 @@ from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, load, 
 def report(
     agents: AgentsOpt = ["47"],  # noqa: B006 (typer reads the default)
     fmt: FormatOpt = Format.table,
-    breakdown: Annotated[Optional[str], typer.Option(
+    breakdown: Annotated[str | None, typer.Option(
         "--breakdown", "-b", help="Print this scenario's line items with their derivation.")] = None,
-    llm: Annotated[Optional[str], typer.Option(
+    llm: Annotated[str | None, typer.Option(
         "--llm", help="Price every scenario with this LLM API model (e.g. gpt-4o), or 'self_hosted' where "
                       "Mac Studios run it.")] = None,
     workbook: WorkbookOpt = None,
@@ -80,8 +81,9 @@ def _breakdown(a, key, counts, fmt: Format) -> None:
         return
     for n, p, df in frames:
         table = Table(title=f"{p.name} at {n} agents", title_justify="left", show_lines=False)
-        for col, just in (("Category", "left"), ("Item", "left"), ("Monthly", "right"), ("One-time", "right"),
-                          ("Derivation", "left")):
+        columns: tuple[tuple[str, JustifyMethod], ...] = (
+            ("Category", "left"), ("Item", "left"), ("Monthly", "right"), ("One-time", "right"), ("Derivation", "left"))
+        for col, just in columns:
             table.add_column(col, justify=just, overflow="fold")
         for row in df.itertuples():
             table.add_row(row.category, row.item, f"{row.monthly_usd:,.2f}", f"{row.one_time_usd:,.2f}",

@@ -6,17 +6,22 @@ import sys
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from ..errors import InputError
-from ..io.diff import diff_snapshots, read_snapshot, render
+from ..io.diff import TotalChange, diff_snapshots, read_snapshot, render
 from ..io.snapshot import ANALYSIS_MAX_HEADCOUNTS, export_snapshot, provenance, snapshot_data
 from .app import AgentsOpt, WorkbookOpt, app, err_console, load, user_errors
 
 #: Exit status of `tco-xl diff --fail-above` when an N-year TCO rose by more than the limit (errors exit 1).
 GATE_FAILED = 3
+
+
+def _tco_rise(t: TotalChange) -> float | None:
+    """The relative N-year TCO change of a pair, None when there is none (from zero, or no TCO)."""
+    return t.tco.pct if t.tco is not None else None
 
 
 def _created(value: str | None) -> datetime | None:
@@ -35,10 +40,10 @@ def export(
     workbook: WorkbookOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the snapshot into (created if "
                                                           "missing).", file_okay=False)] = Path("."),
-    created: Annotated[Optional[str], typer.Option(
+    created: Annotated[str | None, typer.Option(
         help="Creation time to record, ISO 8601 (default: SOURCE_DATE_EPOCH, else now). "
              "A fixed time gives byte-identical snapshots.")] = None,
-    analysis: Annotated[Optional[bool], typer.Option(
+    analysis: Annotated[bool | None, typer.Option(
         "--analysis/--no-analysis", help="Add break-even, sensitivity and uncertainty sheets "
                                          f"(default: on up to {ANALYSIS_MAX_HEADCOUNTS} headcounts).")] = None,
 ) -> None:
@@ -62,7 +67,7 @@ def diff(
                                         metavar="OLD.xlsx", dir_okay=False)],
     new: Annotated[Path, typer.Argument(help="The later snapshot.", metavar="NEW.xlsx", dir_okay=False)],
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
-    fail_above: Annotated[Optional[float], typer.Option(
+    fail_above: Annotated[float | None, typer.Option(
         "--fail-above", metavar="PCT", min=0,
         help=f"Exit {GATE_FAILED} when any N-year TCO rose by more than PCT percent (a CI gate).")] = None,
 ) -> None:
@@ -72,8 +77,9 @@ def diff(
     if fail_above is not None:
         risen = result.tco_rises_above(fail_above)
         if risen:
-            worst = max(risen, key=lambda t: t.tco.pct if t.tco.pct is not None else float("inf"))
-            pct = f"{worst.tco.pct:+.1%}" if worst.tco.pct is not None else "from zero"
+            worst = max(risen, key=lambda t: rise if (rise := _tco_rise(t)) is not None else float("inf"))
+            worst_rise = _tco_rise(worst)
+            pct = f"{worst_rise:+.1%}" if worst_rise is not None else "from zero"
             err_console.print(f"[bold red]gate:[/] N-year TCO rose by more than {fail_above:g}% for {len(risen)} "
                               f"scenario × headcount pair(s); largest: {worst.name} at {worst.agents:,} agents "
                               f"({pct})", highlight=False)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class Component:
     basis: str = ""
     terms: Mapping[str, Any] = field(default_factory=dict)
 
-    def at(self, index: tuple[int, ...] | int = ()) -> "Component":
+    def at(self, index: tuple[int, ...] | int = ()) -> Component:
         """This component at one grid point (scalars throughout)."""
         def pick(x: Any) -> Any:
             arr = np.asarray(x)

@@ -39,7 +39,7 @@ def api_components(a: Assumptions, model_key: str, agents: Num) -> list[Componen
         k = tokens * fraction / 1000
         out.append(Component(
             "llm", f"{model.name} {part} tokens", k, "1K tokens", price, monthly=k * price,
-            keys=_KEYS + ("llm.input_share", f"llm_models[{index}].{field}"),
+            keys=(*_KEYS, "llm.input_share", f"llm_models[{index}].{field}"),
             basis=_BASIS + " × {share:.0%} " + part + " = {k}K tokens × {price:$}/1K",
             terms={**terms, "share": fraction, "k": k, "price": price}))
     return out

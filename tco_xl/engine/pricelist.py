@@ -12,7 +12,8 @@ _PER = {"hour": "h", "month": "month", "year": "year"}
 #: The usage assumptions behind each volume driver (for traceability).
 _USAGE_KEYS = {
     "scaled": ("usage.reference_agents",), "recordings_gb": ("usage.recordings_gb", "usage.reference_agents"),
-    "database_gb": ("usage.database_gb", "usage.reference_agents"), "cdn_gb": ("usage.cdn_gb", "usage.reference_agents"),
+    "database_gb": ("usage.database_gb", "usage.reference_agents"),
+    "cdn_gb": ("usage.cdn_gb", "usage.reference_agents"),
     "egress_gb": ("usage.egress_gb", "usage.reference_agents"),
     "backup_gb": ("usage.recordings_gb", "usage.database_backup_gb", "usage.reference_agents"),
     "emails": ("usage.emails_per_month", "usage.reference_agents"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,7 @@ class ScenarioResult:
     def per_agent_month(self) -> Num:
         return self.tco / (12 * self.horizon * self.agents)
 
-    def subtotal(self, include: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> "ScenarioResult":
+    def subtotal(self, include: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> ScenarioResult:
         """The same scenario restricted to component categories (``include`` all when None, minus ``exclude``)."""
         include, exclude = (None if include is None else set(include)), set(exclude)
         kept = tuple(c for c in self.components
@@ -89,7 +90,7 @@ class ScenarioResult:
         """A metric by key or alias ('year1', 'annual', 'tco', 'monthly', 'per agent', 'one_time')."""
         return getattr(self, metric_key(name))
 
-    def at(self, index: int | tuple[int, ...]) -> "ScenarioResult":
+    def at(self, index: int | tuple[int, ...]) -> ScenarioResult:
         """This scenario at one grid point."""
         agents = float(np.asarray(self.agents)[index]) if np.ndim(self.agents) else float(self.agents)
         return ScenarioResult(self.key, self.name, self.kind, agents, self.horizon,

@@ -30,13 +30,14 @@ def twilio_components(a: Assumptions, agents: Num) -> list[Component]:
     call_terms = {"agents": agents, "calls": u.calls_per_agent_per_day, "minutes": u.minutes_per_call,
                   "days": u.working_days_per_month}
     calls = [_usage_line(f"Twilio {direction} calls", minutes * share, "min", rate,
-                         call_keys + (f"telephony.{direction}_usd_per_min",),
+                         (*call_keys, f"telephony.{direction}_usd_per_min"),
                          "{agents} agents × {calls} calls/day × {minutes} min × {days} days × {share:.0%} "
                          "{dir} = {q} min", {**call_terms, "share": share, "dir": direction})
              for direction, share, rate in (("inbound", u.inbound_share, t.inbound_usd_per_min),
                                             ("outbound", 1 - u.inbound_share, t.outbound_usd_per_min))]
     scaled = "{base} at {ref} agents × {agents}/{ref} = {q} "
-    return calls + [
+    return [
+        *calls,
         _usage_line("Twilio phone numbers", agents * t.numbers_per_agent, "number", t.number_usd_per_month,
                     ("telephony.numbers_per_agent", "telephony.number_usd_per_month"),
                     "{agents} agents × {per} numbers/agent", {"agents": agents, "per": t.numbers_per_agent}, "month"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from ..engine.inputs import METRICS
 from ..errors import TcoError
 from .snapshot import FORMAT, summary_headers
 
-__all__ = ["SnapshotDiff", "NotASnapshot", "Snapshot", "diff_snapshots", "read_snapshot", "render"]
+__all__ = ["NotASnapshot", "Snapshot", "SnapshotDiff", "diff_snapshots", "read_snapshot", "render"]
 
 FORMAT_PREFIX = FORMAT.rsplit("/", 1)[0] + "/"
 DIFF_METRICS = ("year1", "annual", "tco")
@@ -90,7 +91,7 @@ def _records(sheet) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
     # read-only rows end at their last non-empty cell: pad them to the header
-    return header, ((i, dict(zip(header, (*r, *(None,) * (len(header) - len(r))))))
+    return header, ((i, dict(zip(header, (*r, *(None,) * (len(header) - len(r))), strict=False)))
                     for i, r in enumerate(rows, start=2) if any(v is not None for v in r))
 
 
@@ -139,7 +140,7 @@ def _read(path: Path, wb) -> Snapshot:
         try:
             row = Row(agents=rec["Agents"], key=str(rec[key_col]), name=str(rec.get("Scenario") or rec[key_col]),
                       cheapest=bool(rec.get("Cheapest")), recommendation=str(rec.get("Recommendation") or ""),
-                      **{m: rec[column[m]] for m in DIFF_METRICS if column[m] is not None})
+                      **{m: rec[col] for m, col in column.items() if col is not None})
         except ValidationError as exc:
             problem = exc.errors()[0]
             raise NotASnapshot(path, f"Summary row {i}, {problem['loc'][0]}: {problem['msg']} "
@@ -188,7 +189,7 @@ class AssumptionChange(BaseModel):
     old_range: tuple[Any, Any] | None = None
     new_range: tuple[Any, Any] | None = None
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern; mypy rejects it
     @property
     def pct(self) -> float | None:
         """Relative change of a numeric value (None for text, additions, removals or from zero)."""
@@ -203,12 +204,12 @@ class Delta(BaseModel):
     old: float
     new: float
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern; mypy rejects it
     @property
     def delta(self) -> float:
         return self.new - self.old
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern; mypy rejects it
     @property
     def pct(self) -> float | None:
         return self.delta / abs(self.old) if self.old else None
@@ -273,6 +274,8 @@ def _assumption_changes(old: dict[str, Value], new: dict[str, Value]) -> list[As
         o, n = old.get(key), new.get(key)
         if o is None or n is None:
             v = n or o
+            if v is None:  # cannot happen: every key comes from old or from new
+                continue
             out.append(AssumptionChange(change="added" if o is None else "removed", key=key, label=v.label,
                                         unit=v.unit, old=o and o.value, new=n and n.value))
         elif (o.value, o.unit, o.low, o.high) != (n.value, n.unit, n.low, n.high):
@@ -300,10 +303,10 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> SnapshotDiff:
     old_keys, new_keys = {s for _, s in old.rows}, {s for _, s in new.rows}
     cheapest = []
     for agents in sorted(old_agents & new_agents):
-        o, n = [r for r in old_by[agents] if r.cheapest], [r for r in new_by[agents] if r.cheapest]
-        if {r.key for r in o} != {r.key for r in n}:
-            cheapest.append(CheapestChange(agents=agents, old=[r.name for r in o], new=[r.name for r in n],
-                                           recommendation=next((r.recommendation for r in n if r.recommendation), "")))
+        oc, nc = [r for r in old_by[agents] if r.cheapest], [r for r in new_by[agents] if r.cheapest]
+        if {r.key for r in oc} != {r.key for r in nc}:
+            cheapest.append(CheapestChange(agents=agents, old=[r.name for r in oc], new=[r.name for r in nc],
+                                           recommendation=next((r.recommendation for r in nc if r.recommendation), "")))
     notes = [f"{side} snapshot has no {what}" for side, snap in (("old", old), ("new", new)) for what in snap.missing]
     if old.info.horizon_years != new.info.horizon_years:
         notes.append(f"the TCO horizon changed from {old.info.horizon_years} to {new.info.horizon_years} years: "
@@ -339,7 +342,7 @@ def _assumption_row(c: AssumptionChange) -> list[str]:
     old, new = _shown(c.old), _shown(c.new)
     if c.old_unit:
         old += f" {c.old_unit}"
-    if c.new_range is not None:
+    if c.old_range is not None and c.new_range is not None:  # set together, when the range changed
         old += f" [{_shown(c.old_range[0])}..{_shown(c.old_range[1])}]"
         new += f" [{_shown(c.new_range[0])}..{_shown(c.new_range[1])}]"
     pct = f"{c.pct:+.1%}" if c.pct is not None else ""
@@ -347,7 +350,7 @@ def _assumption_row(c: AssumptionChange) -> list[str]:
             c.unit, pct]
 
 
-def _grid(headers: list[str], rows: list[list[str]], markdown: bool, right: set[int] = frozenset()) -> str:
+def _grid(headers: list[str], rows: list[list[str]], markdown: bool, right: AbstractSet[int] = frozenset()) -> str:
     """An aligned text table, or a Markdown table."""
     if markdown:
         esc = lambda s: s.replace("|", "\\|")  # noqa: E731
@@ -355,7 +358,7 @@ def _grid(headers: list[str], rows: list[list[str]], markdown: bool, right: set[
         return "\n".join("| " + " | ".join(map(esc, r)) + " |" for r in [headers, rule, *rows])
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
     fit = lambda r: "  ".join(s.rjust(w) if i in right else s.ljust(w)  # noqa: E731
-                              for i, (s, w) in enumerate(zip(r, widths))).rstrip()
+                              for i, (s, w) in enumerate(zip(r, widths, strict=False))).rstrip()
     return "\n".join([fit(headers), fit(["-" * w for w in widths]), *map(fit, rows)])
 
 

@@ -115,13 +115,13 @@ def recalculate(
         ]
         stderr = _run(command, timeout, len(sources))
         produced = [Path(staging, target.name) for target in targets]
-        failed = [str(src) for src, out in zip(sources, produced) if not out.is_file()]
+        failed = [str(src) for src, out in zip(sources, produced, strict=True) if not out.is_file()]
         if failed:
             raise LibreOfficeError(
                 f"LibreOffice could not convert {len(failed)} of {len(sources)} file(s) "
                 f"to {fmt}: {', '.join(failed)}\nsoffice stderr:\n{stderr.strip()}"
             )
-        for out, target in zip(produced, targets):
+        for out, target in zip(produced, targets, strict=True):
             os.replace(out, target)
     return targets
 

@@ -99,7 +99,7 @@ def _cached(key: str, fingerprint: Any, source: Any) -> Assumptions:
     last = _CACHE.get(key)
     if fingerprint is not None and last is not None and last.fingerprint == fingerprint:
         return last.get()
-    global _PARSES
+    global _PARSES  # noqa: PLW0603 - a module-wide counter that tests read through parse_count()
     _PARSES += 1
     try:
         parsed = _Parsed(fingerprint, load_assumptions(source), None)

@@ -25,7 +25,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from itertools import chain, islice
 from pathlib import Path
@@ -47,8 +47,7 @@ from ..analysis.breakeven import AGENTS_MAX, breakeven_table
 from ..analysis.montecarlo import simulate
 from ..analysis.sensitivity import tornado
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
-from ..engine import METRICS, ScenarioResult, compare, evaluate
-from ..engine import capacity
+from ..engine import METRICS, ScenarioResult, capacity, compare, evaluate
 from ..engine.inputs import agent_grid, metric_label
 from ..engine.support import support_hours
 from ..errors import InputError
@@ -148,14 +147,14 @@ def creation_time(created: datetime | None = None) -> datetime:
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         if epoch:
             try:
-                created = datetime.fromtimestamp(int(epoch), timezone.utc)
+                created = datetime.fromtimestamp(int(epoch), UTC)
             except (ValueError, OverflowError, OSError):
                 raise InputError("SOURCE_DATE_EPOCH", epoch, "whole seconds since 1970-01-01 UTC") from None
         else:
-            created = datetime.now(timezone.utc)
+            created = datetime.now(UTC)
     if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    created = created.astimezone(timezone.utc).replace(microsecond=0)
+        created = created.replace(tzinfo=UTC)
+    created = created.astimezone(UTC).replace(microsecond=0)
     if created.year < 1980:
         raise InputError("created", created.isoformat(), "a time from 1980 on (zip files cannot date earlier)")
     return created
@@ -241,7 +240,7 @@ def _table(ws, columns: list[Column], rows: Iterable[tuple], *, freeze: str = "B
     cells = len(columns)
     for row in chain(head, rows):
         style = CHEAPEST if marked(row) else None
-        ws.append([_cell(ws, v, col.fmt, style) for v, col in zip(row, columns)])
+        ws.append([_cell(ws, v, col.fmt, style) for v, col in zip(row, columns, strict=False)])
         cells += sum(v is not None for v in row)
     return cells
 
@@ -302,7 +301,7 @@ def breakdown_sheet(ws, d: SnapshotData) -> int:
     def rows() -> Iterator[tuple]:
         for i, n in enumerate(d.agents):
             for r in d.results.values():
-                for point, used in zip(r.at(i).components, keys[r.key]):
+                for point, used in zip(r.at(i).components, keys[r.key], strict=True):
                     yield (int(n), r.name, r.key, point.category, point.name, point.quantity, point.unit,
                            point.unit_price, point.monthly, point.one_time, point.derivation(), used)
 
@@ -411,7 +410,7 @@ def charts_sheet(ws, d: SnapshotData) -> int:
     cells, row = 0, 1
     for n in chart_headcounts(d.agents):
         points = [d.results[key].at(index[n]) for key in ranking[n]]
-        header = [f"{n:,} agents", f"{d.horizon}-year TCO (USD)", *categories]
+        header: list[Any] = [f"{n:,} agents", f"{d.horizon}-year TCO (USD)", *categories]
         lines = [[p.name, float(p.tco), *(float(p.subtotal([c]).tco) for c in categories)] for p in points]
         for offset, values in enumerate([header, *lines]):
             style = HEADER if offset == 0 else None
@@ -475,8 +474,9 @@ def breakeven_sheet(ws, d: SnapshotData) -> int:
                Column("Cheaper below"), Column("Cheaper from"), Column(f"Gap before, {d.horizon}-year TCO (USD)", USD),
                Column(f"Gap after, {d.horizon}-year TCO (USD)", USD)]
     blank = lambda v, kind=float: None if pd.isna(v) else kind(v)  # noqa: E731  (a pair that never crosses)
-    rows = ((names[r.scenario_a], names[r.scenario_b], blank(r.agents, int), names.get(r.cheaper_before, r.cheaper_before),
-             names.get(r.cheaper_after, r.cheaper_after), blank(r.gap_before), blank(r.gap_after))
+    rows = ((names[r.scenario_a], names[r.scenario_b], blank(r.agents, int),
+             names.get(r.cheaper_before, r.cheaper_before), names.get(r.cheaper_after, r.cheaper_after),
+             blank(r.gap_before), blank(r.gap_after))
             for r in df.itertuples())
     return _table(ws, columns, rows, freeze="C2")
 
@@ -563,7 +563,7 @@ def snapshot_workbook(d: SnapshotData) -> tuple[Workbook, int]:
 class _DatedZip(zipfile.ZipFile):
     """A zip being written whose entries all carry one timestamp (openpyxl would stamp them with the time of saving)."""
 
-    def __init__(self, file: Any, date_time: tuple[int, ...]):
+    def __init__(self, file: Any, date_time: tuple[int, int, int, int, int, int]):
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self.date_time = date_time
 
@@ -572,8 +572,10 @@ class _DatedZip(zipfile.ZipFile):
         entry.compress_type, entry.external_attr, entry.file_size = zipfile.ZIP_DEFLATED, 0o644 << 16, size
         return entry
 
-    def writestr(self, name: Any, data: Any, *args: Any, **kwargs: Any) -> None:
-        super().writestr(self._entry(name) if isinstance(name, str) else name, data, *args, **kwargs)
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any, compress_type: int | None = None,
+                 compresslevel: int | None = None) -> None:
+        entry = self._entry(zinfo_or_arcname) if isinstance(zinfo_or_arcname, str) else zinfo_or_arcname
+        super().writestr(entry, data, compress_type, compresslevel)
 
     def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
         """Copy a file (openpyxl's streamed worksheets) in, dated like every other entry."""
@@ -587,7 +589,8 @@ def snapshot_bytes(d: SnapshotData) -> tuple[bytes, int]:
     number of cells written."""
     wb, cells = snapshot_workbook(d)
     out = io.BytesIO()
-    with _DatedZip(out, d.created.timetuple()[:6]) as archive:
+    c = d.created
+    with _DatedZip(out, (c.year, c.month, c.day, c.hour, c.minute, c.second)) as archive:
         ExcelWriter(wb, archive).save()  # what openpyxl's save() does, less its stamping 'modified' with now
     return out.getvalue(), cells
 

@@ -37,16 +37,38 @@ from ..engine.inputs import COMPARISON_METRICS
 from ..errors import TcoError
 from ..udfs import BREAKDOWN_HEADER
 from .atomic import write_bytes_atomic
-from .layout import (COMPARE, CONF, FIRST_ROW, HEADER_ROW, README, SCALAR_COLUMNS, SCALAR_ROWS, SCALAR_SHEETS,
-                     SCENARIOS, SHEET_ORDER, STATE, STATE_CHUNK_ROWS, STATE_NAME, TABLE_ROWS, TABLE_SHEETS, Column,
-                     TableSheet, column_letter, defined_name, quoted, scalar_row, state_blocks)
+from .layout import (
+    COMPARE,
+    CONF,
+    FIRST_ROW,
+    HEADER_ROW,
+    README,
+    SCALAR_COLUMNS,
+    SCALAR_ROWS,
+    SCALAR_SHEETS,
+    SCENARIOS,
+    SHEET_ORDER,
+    STATE,
+    STATE_CHUNK_ROWS,
+    STATE_NAME,
+    TABLE_ROWS,
+    TABLE_SHEETS,
+    Column,
+    TableSheet,
+    column_letter,
+    defined_name,
+    quoted,
+    scalar_row,
+    state_blocks,
+)
 from .workbook import cell_kind, cell_value
 
 __all__ = ["TEMPLATE", "build_workbook", "fill_workbook"]
 
 TEMPLATE = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 UDF_MODULE = "tco_xl.udfs"
-BUILD_TIME = datetime(2026, 2, 24)  # the report's date: document and zip entry times, for identical bytes
+# the report's date: document and zip entry times, for identical bytes (naive, as zip and openpyxl times are)
+BUILD_TIME = datetime(2026, 2, 24)  # noqa: DTZ001
 SCENARIO_AGENTS = (47, 100, 500)
 
 INPUT = Font(color="0000FF")  # finance convention: blue = an input you may edit
@@ -141,6 +163,7 @@ class _Validations:
     def number(self, info: FieldInfo, cells: str, whole: bool = False) -> None:
         low, high, words = _bounds(info)
         kind = "whole" if whole else "decimal"
+        rule: tuple[str, str, str, str | None, str]
         if low is not None and high is not None:
             rule = (kind, "between", low, high, f"A number {words}")
         elif low is not None:
@@ -149,7 +172,7 @@ class _Validations:
             rule = (kind, "lessThanOrEqual", high, None, f"A number {words}")
         else:
             rule = (kind, "between", "-1E+307", "1E+307", "A number")
-        self.rules.setdefault(rule + ("stop",), []).append(cells)
+        self.rules.setdefault((*rule, "stop"), []).append(cells)
 
     def choice(self, source: str, cells: str, strict: bool) -> None:
         """A drop-down list: ``source`` is a range or a quoted comma-separated list."""
@@ -276,7 +299,7 @@ def _scenarios_sheet(ws: Worksheet, a: Assumptions) -> None:
     _put(ws, 4, 1, "Agents", BOLD)
     _put(ws, 4, 2, "Key", MUTED)
     cols = range(3, 3 + len(SCENARIO_AGENTS))
-    for col, n in zip(cols, SCENARIO_AGENTS):
+    for col, n in zip(cols, SCENARIO_AGENTS, strict=True):
         _put(ws, 4, col, n, Font(color="0000FF", bold=True), COUNT)
     agents = {col: f"{get_column_letter(col)}$4" for col in cols}
     row = 6
@@ -302,7 +325,7 @@ def _scenarios_sheet(ws: Worksheet, a: Assumptions) -> None:
         _put(ws, row, 1, _with_horizon(label), formula=True)
         for col in cols:
             _put(ws, row, col, "=" + call.format(agents=agents[col]), fmt=fmt, formula=True)
-    for letter, width in zip("ABCDE", (46, 18, 16, 16, 16)):
+    for letter, width in zip("ABCDE", (46, 18, 16, 16, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "C5"
 
@@ -338,7 +361,7 @@ def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None
     lines = max(len(r.components) for r in evaluate(a, agents).values())
     _array(ws, scenario_row + 3, lines, BREAKDOWN_HEADER, f"=TCO_BREAKDOWN(B{scenario_row},B{scenario_row + 1})",
            {col: USD_CENTS for col, title in enumerate(BREAKDOWN_HEADER, start=1) if "(USD)" in title})
-    for letter, width in zip("ABCDEFGH", (40, 44, 14, 14, 16, 16, 16, 90)):
+    for letter, width in zip("ABCDEFGH", (40, 44, 14, 14, 16, 16, 16, 90), strict=True):
         ws.column_dimensions[letter].width = width
 
 
@@ -369,7 +392,7 @@ def _conf_sheet(ws: Worksheet) -> None:
              "These settings override the xlwings add-in's and any xlwings.conf file. Column C is ignored.")
     for row, text in enumerate(notes, start=len(XLWINGS_CONF) + 2):
         ws.cell(row=row, column=1, value=text).font = MUTED
-    for letter, width in zip("ABC", (18, 18, 100)):
+    for letter, width in zip("ABC", (18, 18, 100), strict=True):
         dim = ws.column_dimensions[letter]
         dim.min = dim.max = ws[f"{letter}1"].column  # the template's C spans C:XFD
         dim.width = width
@@ -407,6 +430,13 @@ WINDOWS_SETUP = (
 )
 
 
+def _first_line(model: type) -> str:
+    """The first line of an assumption group's docstring: what its sheet holds."""
+    if not model.__doc__:
+        raise TypeError(f"{model.__name__} has no docstring to describe its sheet")
+    return model.__doc__.splitlines()[0]
+
+
 def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
     """README sheet text, one (text, font) per row; '' is a blank row."""
     horizon = a.finance.horizon_years
@@ -431,7 +461,7 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
          "holds the side-by-side table and one scenario's line items.", None),
         ("", None), ("Where to edit", BOLD),
     ]
-    lines += [(f"{sheet}: {GROUPS[group].__doc__.splitlines()[0]}", None) for group, sheet in SCALAR_SHEETS.items()]
+    lines += [(f"{sheet}: {_first_line(GROUPS[group])}", None) for group, sheet in SCALAR_SHEETS.items()]
     lines += [(f"{t.name}: {t.description}.", None) for t in TABLE_SHEETS]
     lines += [(f"{CONF}: how Excel finds Python (see the setup below). {STATE} (hidden): what the functions watch.",
                None)]
@@ -489,8 +519,8 @@ def fill_workbook(wb: openpyxl.Workbook, a: Assumptions) -> None:
     _compare_sheet(wb[COMPARE], a, lists)
     for group, sheet in SCALAR_SHEETS.items():
         _scalar_sheet(wb[sheet], group, a, lists)
-    for sheet in TABLE_SHEETS:
-        _table_sheet(wb[sheet.name], sheet, a, lists)
+    for table in TABLE_SHEETS:
+        _table_sheet(wb[table.name], table, a, lists)
     _conf_sheet(wb[CONF])
     for index, name in enumerate(SHEET_ORDER):
         wb.move_sheet(name, index - wb.sheetnames.index(name))

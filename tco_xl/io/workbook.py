@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -27,8 +27,20 @@ from pydantic.fields import FieldInfo
 from ..assumptions import GROUPS, Assumptions, Range, ScalarSpec, reference_problems, scalar_specs
 from ..engine.inputs import norm_text
 from ..errors import CellProblem, WorkbookError
-from .layout import (ASSUMPTION_SHEETS, FIRST_ROW, HEADER_ROW, LAST_COLUMN, SCALAR_COLUMNS, SCALAR_SHEETS,
-                     TABLE_SHEETS, Column, TableSheet, ref, sheet_rows, table_sheet)
+from .layout import (
+    ASSUMPTION_SHEETS,
+    FIRST_ROW,
+    HEADER_ROW,
+    LAST_COLUMN,
+    SCALAR_COLUMNS,
+    SCALAR_SHEETS,
+    TABLE_SHEETS,
+    Column,
+    TableSheet,
+    ref,
+    sheet_rows,
+    table_sheet,
+)
 
 __all__ = ["BookLike", "Grid", "assumptions_from_grids", "cell_kind", "cell_value", "load_assumptions"]
 
@@ -255,7 +267,7 @@ class _Parse:
                 extra = info.json_schema_extra if info is not None else None
                 unit = extra.get("unit") if isinstance(extra, dict) else None
                 self.problem(grid.name, _cell(r, c), names.get(field_name, name), grid.value(r, c),
-                             _expected(err, unit))
+                             _expected(err, unit if isinstance(unit, str) else None))
             return None, failed
 
 
@@ -273,7 +285,7 @@ class _Scalars:
         return _cell(self.rows[key], self.columns[column])
 
 
-def _scalar_sheet(p: _Parse, grid: _Grid, group: str, all_specs: list[ScalarSpec]) -> _Scalars:
+def _scalar_sheet(p: _Parse, grid: _Grid, group: str, all_specs: Sequence[ScalarSpec]) -> _Scalars:
     model = GROUPS[group]
     specs = {s.key: s for s in all_specs if s.group == group}
     required = {c.field for c in SCALAR_COLUMNS if c.read}
@@ -409,7 +421,7 @@ def assumptions_from_grids(grids: Mapping[str, Grid | None], source: str) -> Ass
         read.bad.update(f"{group}.{f}" for f in failed)
         groups[group] = checked or model.model_construct(**fields)
 
-    tables = {t.table: _table_sheet(p, _Grid(t.name, grids[t.name]), t) if grids.get(t.name) is not None
+    tables = {t.table: _table_sheet(p, _Grid(t.name, table_rows), t) if (table_rows := grids.get(t.name)) is not None
               else _Table() for t in TABLE_SHEETS}
     ranges = {key: Range(low=low, high=high) for read in scalars.values() for key, (low, high) in read.ranges.items()
               if (low is not None or high is not None) and key not in read.bad}
@@ -424,7 +436,8 @@ def _reference_problems(p: _Parse, groups: dict[str, BaseModel], tables: dict[st
                         ranges: dict[str, Range], scalars: dict[str, _Scalars]) -> None:
     """References between sheets, checked on everything that could be read. A problem is placed at the
     referring cell, and dropped where that cell's row or key already has a problem (or was not read)."""
-    partial = Assumptions.model_construct(**groups, **{name: t.rows for name, t in tables.items()}, ranges=ranges)
+    values: dict[str, Any] = {**groups, **{name: t.rows for name, t in tables.items()}, "ranges": ranges}
+    partial = Assumptions.model_construct(**values)
     for problem in reference_problems(partial):
         where, *rest = map(str, problem.loc)
         if where == "ranges":  # only cleanly read keys have a range
