@@ -40,3 +40,11 @@ class WorkbookError(TcoError):
         lines = [message or f"{path}: {len(self.problems)} problem(s) in the assumptions"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class NonFiniteResult(TcoError):
+    """A result that is not a finite number (an overflow): the message names the line item and its inputs."""
+
+
+class WriteError(TcoError):
+    """A file that could not be written: the message names the file, its folder and the reason."""

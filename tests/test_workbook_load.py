@@ -109,9 +109,11 @@ def test_a_provider_added_in_the_workbook_is_priced_without_code(workbook_copy):
     line_row = 2 + len(defaults.providers)  # first free row below the table
     stack_row = 2 + len(defaults.stacks)
     line = {"group": "acme", "line": "Acme platform", "category": "compute", "unit_price": 1000,
-            "currency": "USD", "billing": "month", "unit": "month", "driver": "fixed", "quantity": 1}
+            "currency": "USD", "billing": "month", "unit": "month", "driver": "fixed", "quantity": 1, "included": 0,
+            "discount": 0, "whole_units": False}
     stack = {"key": "acme", "name": "Cloud (Acme)", "kind": "cloud", "mac_studios": False, "provider": "acme",
-             "backups": "none", "llm": "gpt-4o"}
+             "app_servers_min": 0, "agents_per_app_server": 0, "backups": "none", "llm": "gpt-4o", "support_hours": 0,
+             "setup_usd": 0}
     edits = {
         providers.name: {f"{column_letter(providers.columns, f)}{line_row}": v for f, v in line.items()},
         stacks.name: {f"{column_letter(stacks.columns, f)}{stack_row}": v for f, v in stack.items()},
@@ -188,11 +190,14 @@ def _number(info, is_int):
     return st.floats(low + 1e-3 if positive else low, high, allow_subnormal=False)
 
 
-_OPTION_CHOICES = sorted({line.group for line in default_assumptions().options} | {"none"})
+# Services may choose any option group no stack prices already, each at most once ('none' any number of times).
+_STACK_GROUPS = {g for s in default_assumptions().stacks for g in [*s.option_groups, s.backups]}
+_OPTION_CHOICES = sorted({line.group for line in default_assumptions().options} - _STACK_GROUPS | {"none"})
 _SCALARS = st.fixed_dictionaries({
     s.key: (st.sampled_from(_OPTION_CHOICES) if s.choices == "options" else st.just(s.default)) if s.is_text
     else _number(GROUPS[s.group].model_fields[s.field], s.is_int)
-    for s in scalar_specs()})
+    for s in scalar_specs()}).filter(lambda values: len(chosen := [v for k, v in values.items() if k.startswith(
+        "services.") and v != "none"]) == len(set(chosen)))
 
 
 # Extreme valid draws (0 working days or 0 hours/day, tiny capacities) make the engine divide by zero (reported

@@ -31,7 +31,7 @@ from .usage import Usage
 __all__ = [
     "DRIVERS", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "Hardware", "Llm",
     "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
-    "Usage", "default_assumptions", "reference_problems", "scalar_specs",
+    "Unpriced", "Usage", "default_assumptions", "reference_problems", "reference_warnings", "scalar_specs",
 ]
 
 GROUPS: dict[str, type[BaseModel]] = {
@@ -79,11 +79,13 @@ def scalar_specs() -> tuple[ScalarSpec, ...]:
 
 @dataclass(frozen=True)
 class Problem:
-    """A cross-reference problem: where (a model location), what was found and what was expected."""
+    """A cross-reference problem: where (a model location), what was found and what was expected; ``refers_to``
+    is the (table, field) a broken reference looks names up in (a row whose name could not be read may be the cause)."""
 
     loc: tuple[str | int, ...]
     found: Any
     expected: str
+    refers_to: tuple[str, str] | None = None
 
 
 class Range(BaseModel):
@@ -116,7 +118,7 @@ class Assumptions(BaseModel):
     providers: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_PROVIDER_LINES))
     options: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_OPTION_LINES))
     llm_models: list[LlmModel] = Field(default_factory=lambda: list(DEFAULT_LLM_MODELS))
-    stacks: list[Stack] = Field(default_factory=lambda: list(DEFAULT_STACKS))
+    stacks: list[Stack] = Field(default_factory=lambda: list(DEFAULT_STACKS), min_length=1)
     ranges: dict[str, Range] = Field(default_factory=_default_ranges)
     #: Where each value came from (key or table row -> 'Sheet!C7'); not part of the content.
     origins: dict[str, str] = Field(default_factory=dict, exclude=True)
@@ -222,37 +224,84 @@ def _split_key(key: str) -> tuple[str, str]:
 
 
 def reference_problems(a: Assumptions) -> list[Problem]:
-    """Names that must resolve across tables: stack providers/options/LLM, service choices, unique keys."""
+    """Names that must resolve across tables, and rows that would be priced twice or not where meant.
+
+    Stacks: keys and names identify one stack each (as users type them: case and punctuation ignored); the
+    kind matches what the stack runs (self-hosted: Mac Studios and no provider; hybrid: both; cloud: a
+    provider only); provider, provider categories, option groups, backups and LLM name rows that exist; no
+    group is priced twice for a stack. Price lines: a group lives on one sheet, is spelled one way, and
+    lists each line item once. Services name Options groups. LLM models: one key and name each. Ranges
+    bracket their values. Values that could not be read (None) are skipped.
+    """
+    from ..engine.inputs import norm_text  # the one rule for comparing names users type (engine imports us)
+
     problems: list[Problem] = []
-    provider_groups = {line.group for line in a.providers}
-    option_groups = {line.group for line in a.options}
-    models = [m.key for m in a.llm_models]
+    provider_lines = _lines_by_group(a.providers)
+    option_lines = _lines_by_group(a.options)
+    option_list = ", ".join(sorted(option_lines))
+    models = [m.key for m in a.llm_models if isinstance(m.key, str)]
     model_list = ", ".join([SELF_HOSTED_LLM, *models])
 
-    for table, keys in (("stacks", [s.key for s in a.stacks]), ("llm_models", models)):
-        seen: set[str] = set()
-        for i, key in enumerate(keys):
-            if key in seen:
-                problems.append(Problem((table, i, "key"), key, "a key not used by an earlier row"))
-            seen.add(key)
+    for table, rows in (("stacks", a.stacks), ("llm_models", a.llm_models)):
+        seen: dict[str, tuple[int, str]] = {}
+        for i, row in enumerate(rows):
+            for name in ("key", "name"):
+                text = getattr(row, name)
+                if not isinstance(text, str):
+                    continue
+                first = seen.setdefault(norm_text(text), (i, text))
+                if first[0] != i:
+                    problems.append(Problem((table, i, name), text, f"a {name} that no earlier row uses "
+                                            f"('{first[1]}' reads the same: case and punctuation are ignored)"))
+    problems += _group_problems(a, provider_lines, option_lines, norm_text)
+
+    priced_by_services = [getattr(a.services, name) for name in Services.model_fields]
     for i, stack in enumerate(a.stacks):
-        if stack.provider and stack.provider not in provider_groups:
-            problems.append(Problem(("stacks", i, "provider"), stack.provider,
-                                    f"a provider on the Providers sheet ({', '.join(sorted(provider_groups))})"))
-        problems.extend(Problem(("stacks", i, "option_groups"), group,
-                                f"groups on the Options sheet ({', '.join(sorted(option_groups))})")
-                        for group in stack.option_groups if group not in option_groups)
-        if stack.backups != NONE_OPTION and stack.backups not in option_groups:
-            problems.append(Problem(("stacks", i, "backups"), stack.backups, "'none' or a group on the Options sheet"))
+        problems += _stack_shape_problems(i, stack)
+        if isinstance(stack.provider, str) and stack.provider:
+            lines = provider_lines.get(stack.provider)
+            if lines is None:
+                problems.append(Problem(("stacks", i, "provider"), stack.provider,
+                                        f"a provider on the Providers sheet ({', '.join(sorted(provider_lines))})",
+                                        ("providers", "group")))
+            else:
+                categories = sorted({line.category for _, line in lines if isinstance(line.category, str)})
+                problems.extend(Problem(("stacks", i, "provider_categories"), category,
+                                        f"categories of the {stack.provider} lines ({', '.join(categories)})",
+                                        ("providers", "group"))
+                                for category in stack.provider_categories or [] if category not in categories)
+        priced: set[str] = {c for c in priced_by_services if c != NONE_OPTION}
+        for group in stack.option_groups or []:
+            if group not in option_lines:
+                problems.append(Problem(("stacks", i, "option_groups"), group,
+                                        f"groups on the Options sheet ({option_list})", ("options", "group")))
+            elif group in priced:
+                problems.append(Problem(("stacks", i, "option_groups"), group,
+                                        "each group once (it is already priced for this stack: listed twice, or "
+                                        "chosen on the Services sheet)"))
+            priced.add(group)
+        if stack.backups != NONE_OPTION and stack.backups not in option_lines:
+            problems.append(Problem(("stacks", i, "backups"), stack.backups, "'none' or a group on the Options sheet",
+                                    ("options", "group")))
+        elif stack.backups in priced:
+            problems.append(Problem(("stacks", i, "backups"), stack.backups,
+                                    "a group not already priced for this stack (in its option groups or on the "
+                                    "Services sheet)"))
         if stack.llm != SELF_HOSTED_LLM and stack.llm not in models:
-            problems.append(Problem(("stacks", i, "llm"), stack.llm, f"one of {model_list}"))
-        if stack.llm == SELF_HOSTED_LLM and not stack.mac_studios:
+            problems.append(Problem(("stacks", i, "llm"), stack.llm, f"one of {model_list}", ("llm_models", "key")))
+        if stack.llm == SELF_HOSTED_LLM and stack.mac_studios is False:
             problems.append(Problem(("stacks", i, "llm"), stack.llm,
                                     "an LLM API model: self-hosted inference needs Mac Studios"))
+    chosen: dict[str, str] = {}
     for name in Services.model_fields:
         choice = getattr(a.services, name)
-        if choice != NONE_OPTION and choice not in option_groups:
-            problems.append(Problem(("services", name), choice, "'none' or a group on the Options sheet"))
+        if choice != NONE_OPTION and choice not in option_lines:
+            problems.append(Problem(("services", name), choice, "'none' or a group on the Options sheet",
+                                    ("options", "group")))
+        elif choice != NONE_OPTION and choice in chosen:
+            problems.append(Problem(("services", name), choice,
+                                    f"a group not chosen for services.{chosen[choice]} (it would be priced twice)"))
+        chosen.setdefault(choice, name)
     for key, rng in a.ranges.items():
         try:
             base = a.value(key)
@@ -263,6 +312,113 @@ def reference_problems(a: Assumptions) -> list[Problem]:
         if not low <= base <= high:
             problems.append(Problem(("ranges", key), (rng.low, rng.high), f"low <= value ({base}) <= high"))
     return problems
+
+
+#: What each kind of stack runs: (Mac Studios, a provider).
+_SHAPES = {"self_hosted": (True, False), "hybrid": (True, True), "cloud": (False, True)}
+
+
+def _stack_shape_problems(i: int, stack: Stack) -> list[Problem]:
+    """A stack whose Mac Studios or provider contradict its kind."""
+    shape = _SHAPES.get(stack.kind) if isinstance(stack.kind, str) else None
+    if shape is None or not isinstance(stack.mac_studios, bool):
+        return []
+    macs, provider = shape
+    out = []
+    if stack.mac_studios is not macs:
+        out.append(Problem(("stacks", i, "mac_studios"), stack.mac_studios,
+                           f"{macs} for a {stack.kind} stack (kind says what it runs)"))
+    if bool(stack.provider) is not provider:
+        out.append(Problem(("stacks", i, "provider"), stack.provider,
+                           f"a provider group for a {stack.kind} stack" if provider
+                           else f"no provider (blank) for a {stack.kind} stack"))
+    return out
+
+
+def _lines_by_group(lines: list[PriceLine]) -> dict[str, list[tuple[int, PriceLine]]]:
+    """(index, line) of each group's lines in table order (lines whose group could not be read are left out)."""
+    groups: dict[str, list[tuple[int, PriceLine]]] = {}
+    for i, line in enumerate(lines):
+        if isinstance(line.group, str):
+            groups.setdefault(line.group, []).append((i, line))
+    return groups
+
+
+def _group_problems(a: Assumptions, provider_lines: dict[str, list[tuple[int, PriceLine]]],
+                    option_lines: dict[str, list[tuple[int, PriceLine]]], norm: Any) -> list[Problem]:
+    """Groups on both sheets, groups spelled two ways, and line items listed twice in a group."""
+    problems = []
+    referenced = {s.provider for s in a.stacks} | {g for s in a.stacks for g in s.option_groups or []} | {
+        s.backups for s in a.stacks} | {getattr(a.services, name) for name in Services.model_fields}
+    for group, lines in option_lines.items():
+        if group in provider_lines:
+            problems.append(Problem(("options", lines[0][0], "group"), group,
+                                    "a group name that is not also a provider on the Providers sheet"))
+    for table, groups in (("providers", provider_lines), ("options", option_lines)):
+        spellings: dict[str, list[str]] = {}
+        for group in groups:
+            spellings.setdefault(norm(group), []).append(group)
+        for variants in spellings.values():
+            if len(variants) < 2:
+                continue
+            used = [g for g in variants if g in referenced]
+            canonical = used[0] if len(used) == 1 else max(variants, key=lambda g: len(groups[g]))
+            problems.extend(Problem((table, i, "group"), group,
+                                    f"'{canonical}' exactly, as the other rows of that group (names are matched "
+                                    "as written: these would be two groups)")
+                            for group in variants if group != canonical for i, _ in groups[group])
+        for group, lines in groups.items():
+            seen: set[str] = set()
+            for i, line in lines:
+                if not isinstance(line.line, str):
+                    continue
+                name = " ".join(line.line.casefold().split())
+                if name in seen:
+                    problems.append(Problem((table, i, "line"), line.line,
+                                            f"a line item not already in group '{group}' (a repeated line is priced "
+                                            "twice: delete it, or give it its own name if both are meant)"))
+                seen.add(name)
+    return problems
+
+
+@dataclass(frozen=True)
+class Unpriced:
+    """A price line no scenario prices: where (a model location), the name found there and why."""
+
+    loc: tuple[str | int, ...]
+    name: str
+    why: str
+
+
+
+def reference_warnings(a: Assumptions) -> list[Unpriced]:
+    """Price lines that no scenario prices: provider groups no stack uses, provider lines of a category
+    that every stack using the provider leaves out, and option groups no stack or service uses."""
+    warnings: list[Unpriced] = []
+    stacks_of: dict[str, list[Stack]] = {}
+    for stack in a.stacks:
+        if stack.provider:
+            stacks_of.setdefault(stack.provider, []).append(stack)
+    for group, lines in _lines_by_group(a.providers).items():
+        users = stacks_of.get(group)
+        if not users:
+            warnings.append(Unpriced(("providers", lines[0][0], "group"), group,
+                                     "providers no stack uses (no scenario prices their lines)"))
+            continue
+        if any(not s.provider_categories for s in users):
+            continue
+        kept = {c for s in users for c in s.provider_categories}
+        warnings.extend(Unpriced(("providers", i, "category"), line.category,
+                                 f"categories of {group} lines that no stack using {group} prices (they price "
+                                 f"{', '.join(sorted(kept))})")
+                        for i, line in lines if line.category not in kept)
+    used = {g for s in a.stacks for g in s.option_groups} | {s.backups for s in a.stacks} | {
+        getattr(a.services, name) for name in Services.model_fields}
+    warnings.extend(Unpriced(("options", lines[0][0], "group"), group,
+                             "options no stack or service uses (alternatives: choose one on the Services sheet or in a "
+                             "stack's Option groups)")
+                    for group, lines in _lines_by_group(a.options).items() if group not in used)
+    return warnings
 
 
 _DEFAULTS: Assumptions | None = None

@@ -15,7 +15,7 @@ class Capacity(BaseModel):
     agents_per_mac_studio: float = assumption(
         25, unit="agents/unit", gt=0, low=25, high=30, label="Agents one Mac Studio serves", source=_C,
         note="Report: '~25-30 concurrent agents'; 25 gives its 2/4/20 units at 47/100/500")
-    min_mac_studios: float = assumption(2, unit="units", label="Minimum Mac Studios (active/active)", source=_C)
+    min_mac_studios: int = assumption(2, unit="units", label="Minimum Mac Studios (active/active)", source=_C)
     failover_ratio: float = assumption(0, unit="spares/active unit",
                                        label="Failover spares per active unit (rounded up)",
                                        source=_C, high=0.25,
@@ -24,7 +24,7 @@ class Capacity(BaseModel):
                                                    source=_C + " '~150 tokens/sec'")
     mac_studios_per_site: float = assumption(1, unit="units/site", gt=0, label="Mac Studios per site (internet line)",
                                              source="Report scaling tables: internet $720/yr per unit")
-    min_sites: float = assumption(2, unit="sites", label="Minimum sites", source="Report §2: 2 Bulgaria offices")
+    min_sites: int = assumption(2, unit="sites", label="Minimum sites", source="Report §2: 2 Bulgaria offices")
     agents_per_db_server: float = assumption(500, unit="agents/server", gt=0, label="Agents per database server",
                                              source=_C + " 'PostgreSQL ~500 agents per instance'")
-    min_db_servers: float = assumption(1, unit="servers", label="Minimum database servers", source=_C)
+    min_db_servers: int = assumption(1, unit="servers", label="Minimum database servers", source=_C)

@@ -20,7 +20,7 @@ class Stack(BaseModel):
     mac_studios: bool = Field(description="Runs Mac Studios on premise (hardware, internet, power)")
     provider: str = Field("", description="Group on the Providers sheet, or '' for none")
     provider_categories: list[str] = Field(default_factory=list, description="Provider line categories used; [] = all")
-    app_servers_min: float = Field(0, ge=0, description="Minimum application servers (servers)")
+    app_servers_min: int = Field(0, ge=0, description="Minimum application servers (servers, a whole number)")
     agents_per_app_server: float = Field(0, ge=0, description="Agents per application server; 0 = only the minimum")
     option_groups: list[str] = Field(default_factory=list, description="Groups on the Options sheet always included")
     backups: str = Field("none", description="Backup option group, or 'none'")

@@ -12,7 +12,7 @@ class Usage(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    reference_agents: float = assumption(
+    reference_agents: int = assumption(
         47, unit="agents", gt=0, label="Reference headcount the report's volumes are stated for",
         source="Report title: 47 agents", note="Volumes marked 'at reference' scale linearly from this headcount.")
     calls_per_agent_per_day: float = assumption(40, unit="calls/agent/day", label="Calls per agent per day", source=_S)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import TcoError
-from ..io.atomic import write_bytes_atomic
+from ..io.atomic import make_folder, write_bytes_atomic
 from ..reconcile import markdown
 from .app import WorkbookOpt, app, console, load, user_errors
 
@@ -28,6 +28,6 @@ def reconcile(
             raise TcoError(f"{out} is not up to date: run `tco-xl reconcile --out {out}`")
         console.print(f"{out} is up to date")
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(out.parent)
     write_bytes_atomic(out, text.encode("utf-8"))
     console.print(f"wrote {out}")

@@ -28,8 +28,15 @@ def build(out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help=
 @user_errors
 def check(path: Annotated[Path, typer.Argument(dir_okay=False, help="Workbook to validate (.xlsm/.xlsx).")]) -> None:
     """Read every assumption of a workbook; print OK, or every problem with its sheet!cell (exit 1)."""
+    from ..assumptions import reference_warnings
     from ..io.workbook import load_assumptions
     a = load_assumptions(path)
     tables = ", ".join(f"{len(getattr(a, t.table))} {t.table.replace('_', ' ')}" for t in TABLE_SHEETS)
     console.print(f"OK {path}: {len(a.scalars())} assumptions; {tables} rows; content hash {a.content_hash()[:12]}",
                   highlight=False)
+    by_why: dict[str, list[str]] = {}
+    for w in reference_warnings(a):
+        key = ".".join(map(str, w.loc)).replace(".", "[", 1).replace(".", "].", 1)  # options[6].group
+        by_why.setdefault(w.why, []).append(f"{w.name} ({a.origins.get(key, key)})")
+    for why, names in by_why.items():
+        console.print(f"warning: {len(names)} {why}: {', '.join(names)}", highlight=False, soft_wrap=True)

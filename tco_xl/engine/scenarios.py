@@ -14,6 +14,7 @@ from ..assumptions import Assumptions, Stack, default_assumptions
 from . import capacity
 from .cache import by_content
 from .components import Component, Num
+from .finite import finite_results
 from .inputs import METRICS, agent_count, agent_grid, metric_key, scenario_key
 from .llm import llm_components
 from .onprem import onprem_components
@@ -113,6 +114,7 @@ def _total(values: Iterable[Num]) -> Num:
     return total
 
 
+@finite_results
 def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None) -> dict[str, ScenarioResult]:
     """Every scenario (or the named ones) over ``agents`` in one vectorized pass per scenario.
 
@@ -128,6 +130,7 @@ def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None
 
 
 @by_content(maxsize=4096)
+@finite_results
 def _price_cached(a: Assumptions, key: str, agents: int) -> ScenarioResult:
     stack = a.stack(key)
     return ScenarioResult(key, stack.name, stack.kind, float(agents), a.finance.horizon_years,

@@ -36,7 +36,7 @@ from ..engine import METRICS, evaluate
 from ..engine.inputs import COMPARISON_METRICS
 from ..errors import TcoError
 from ..udfs import BREAKDOWN_HEADER
-from .atomic import write_bytes_atomic
+from .atomic import make_folder, write_bytes_atomic
 from .layout import (
     COMPARE,
     CONF,
@@ -581,7 +581,7 @@ def build_workbook(out: Path, a: Assumptions | None = None) -> Path:
     """Write TCO.xlsm to ``out`` atomically, and xlwings_udfs.bas (the VBA wrappers of the functions) beside it."""
     from .vba import write_bas
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(out.parent)
     write_bytes_atomic(out, workbook_bytes(a))
     write_bas(UDF_MODULE, out.with_name("xlwings_udfs.bas"))
     return out

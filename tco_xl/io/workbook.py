@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import math
 import os
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin
-from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ..assumptions import GROUPS, Assumptions, Range, ScalarSpec, reference_problems, scalar_specs
 from ..engine.inputs import norm_text
 from ..errors import CellProblem, WorkbookError
+from .cells import Cells, Unreadable, sheet_cells
 from .layout import (
     ASSUMPTION_SHEETS,
     FIRST_ROW,
@@ -44,11 +43,13 @@ from .layout import (
 
 __all__ = ["BookLike", "Grid", "assumptions_from_grids", "cell_kind", "cell_value", "load_assumptions"]
 
-#: Cell values row by row from A1 (rows may be ragged; a missing cell is None).
-Grid = list[list[Any]]
+#: Cell values row by row from A1 (rows may be ragged; a missing cell is None), or {(row, column): value}.
+Grid = list[list[Any]] | Cells
 
 _LAST_COLUMN = openpyxl.utils.column_index_from_string(LAST_COLUMN)
 _TRUE, _FALSE = {"true", "yes"}, {"false", "no"}
+#: Table columns that hold no input (they may be left out of a sheet).
+INFORMATIONAL_FIELDS = frozenset({"source"})
 _EXPECTED_BY_TYPE = {"missing": "a value (this column is required)", "int_from_float": "a whole number",
                      "int_parsing": "a whole number", "string_too_short": "text (not empty)"}
 _BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
@@ -82,26 +83,10 @@ def load_assumptions(source: str | os.PathLike[str] | BookLike) -> Assumptions:
 
 
 def _path_grids(path: Path) -> dict[str, Grid | None]:
-    """Grids of the assumption sheets (None for other sheets), read with openpyxl in read-only mode."""
+    """Cells of the assumption sheets (None for other sheets), read with openpyxl's parser (``cells``)."""
     if not path.is_file():
         raise WorkbookError(str(path), message=f"{path}: no such workbook file")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ParseError, ValueError) as exc:
-        raise WorkbookError(str(path), message=f"{path}: not an Excel workbook (.xlsx/.xlsm): {exc}") from None
-    try:
-        grids: dict[str, Grid | None] = {}
-        for sheet in book.worksheets:
-            if sheet.title in ASSUMPTION_SHEETS:
-                sheet.reset_dimensions()  # do not trust the file's declared size
-                grids[sheet.title] = [list(row) for row in sheet.iter_rows(values_only=True)]
-            else:
-                grids[sheet.title] = None
-        return grids
-    except (zipfile.BadZipFile, KeyError, ParseError, ValueError) as exc:
-        raise WorkbookError(str(path), message=f"{path}: unreadable sheet: {exc}") from None
-    finally:
-        book.close()
+    return dict(sheet_cells(path, ASSUMPTION_SHEETS))
 
 
 def _book_grids(book: BookLike) -> dict[str, Grid | None]:
@@ -154,6 +139,8 @@ def _blank(value: Any) -> bool:
 
 def _from_cell(value: Any, kind: str) -> Any:
     """A non-blank cell's value as its field's type; raises _Bad."""
+    if isinstance(value, Unreadable):
+        raise _Bad(value.expected)
     if kind in ("number", "optional number"):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return value
@@ -174,19 +161,40 @@ def _from_cell(value: Any, kind: str) -> Any:
 
 @dataclass
 class _Grid:
-    """One sheet's grid with 1-based access."""
+    """One sheet's cells with 1-based access."""
 
     name: str
-    rows: Grid
+    cells: Cells
+
+    @classmethod
+    def of(cls, name: str, grid: Grid) -> _Grid:
+        if isinstance(grid, Mapping):
+            return cls(name, dict(grid))
+        return cls(name, {(r, c): v for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if v is not None})
+
+    @cached_property
+    def _filled(self) -> dict[int, list[int]]:
+        """Columns of the non-blank cells of each row that has any, rows in order."""
+        rows: dict[int, list[int]] = {}
+        for (row, col), value in sorted(self.cells.items()):
+            if not _blank(value):
+                rows.setdefault(row, []).append(col)
+        return rows
+
+    @property
+    def last_row(self) -> int:
+        return max(self._filled, default=0)
+
+    def rows(self, first: int = 1) -> list[int]:
+        """Rows from ``first`` on that hold a non-blank cell, in order."""
+        return [row for row in self._filled if row >= first]
 
     def value(self, row: int, col: int) -> Any:
-        if row > len(self.rows) or col > len(self.rows[row - 1]):
-            return None
-        return self.rows[row - 1][col - 1]
+        return self.cells.get((row, col))
 
     def filled(self, row: int) -> list[int]:
         """Columns of the non-blank cells of ``row``."""
-        return [] if row > len(self.rows) else [c for c, v in enumerate(self.rows[row - 1], 1) if not _blank(v)]
+        return self._filled.get(row, [])
 
 
 def _cell(row: int, col: int) -> str:
@@ -222,8 +230,10 @@ class _Parse:
         headed = set(grid.filled(HEADER_ROW))
         for col in sorted(headed):
             raw = grid.value(HEADER_ROW, col)
-            column = names.get(norm_text(str(raw)))
-            if column is None:
+            column = None if isinstance(raw, Unreadable) else names.get(norm_text(str(raw)))
+            if isinstance(raw, Unreadable):
+                self.problem(grid.name, _cell(HEADER_ROW, col), f"{what} columns", raw, raw.expected)
+            elif column is None:
                 self.problem(grid.name, _cell(HEADER_ROW, col), f"{what} columns", raw,
                              "one of the headers " + ", ".join(c.header for c in columns))
             elif column.field in found:
@@ -238,7 +248,7 @@ class _Parse:
                              f"a column headed '{column.header}'")
                 free += 1
         limit, outside = sheet_rows(grid.name), False
-        for row in range(FIRST_ROW, len(grid.rows) + 1):
+        for row in grid.rows(FIRST_ROW):
             for col in grid.filled(row):
                 if (row > limit or col > _LAST_COLUMN) and not outside:
                     outside = True
@@ -293,12 +303,11 @@ def _scalar_sheet(p: _Parse, grid: _Grid, group: str, all_specs: Sequence[Scalar
     out.columns = cols = p.header(grid, SCALAR_COLUMNS, required, group)
     if not required <= cols.keys():
         return out
-    for row in range(FIRST_ROW, len(grid.rows) + 1):
-        if not grid.filled(row):
-            continue
+    for row in grid.rows(FIRST_ROW):
         key, where = grid.value(row, cols["key"]), _cell(row, cols["key"])
         if _blank(key) or not isinstance(key, str):
-            p.problem(grid.name, where, group, key, "an assumption key in this column (or clear the row)")
+            p.problem(grid.name, where, group, key, key.expected if isinstance(key, Unreadable)
+                      else "an assumption key in this column (or clear the row)")
             continue
         key = key.strip()
         if key not in specs:
@@ -338,7 +347,7 @@ def _scalar_sheet(p: _Parse, grid: _Grid, group: str, all_specs: Sequence[Scalar
         out.ranges[key] = (bounds[0], bounds[1])
         p.origins[key] = ref(grid.name, out.cell(key, "value"))
     missing = [key for key in specs if key not in out.rows]
-    for row, key in enumerate(missing, start=len(grid.rows) + 1):
+    for row, key in enumerate(missing, start=grid.last_row + 1):
         p.problem(grid.name, _cell(row, cols["key"]), key, None, f"a row with the key '{key}'")
     return out
 
@@ -354,22 +363,30 @@ class _Table:
     failed: set[int] = field(default_factory=set)  # indices of rows with a problem
 
 
+def _blank_default(info: FieldInfo) -> bool:
+    """A blank cell means the field's default: an optional number (None), text that may be empty, an empty list."""
+    return not info.is_required() and info.get_default(call_default_factory=True) in (None, "", [])
+
+
 def _table_sheet(p: _Parse, grid: _Grid, sheet: TableSheet) -> _Table:
+    """Every row of a table sheet down to its first blank row. Every column must be there but the
+    informational ones, and a cell may be blank only where blank is what the field means."""
     model, out = sheet.model, _Table()
     required = {name for name, info in model.model_fields.items() if info.is_required()}
-    cols = p.header(grid, sheet.columns, required, sheet.table)
+    cols = p.header(grid, sheet.columns, set(model.model_fields) - INFORMATIONAL_FIELDS, sheet.table)
     end = FIRST_ROW
     while grid.filled(end):
         end += 1
-    below = next((row for row in range(end + 1, len(grid.rows) + 1) if grid.filled(row)), None)
+    below = next((row for row in grid.rows(end + 1)), None)
     if below is not None:
         col = grid.filled(below)[0]
         p.problem(grid.name, _cell(below, col), sheet.table, grid.value(below, col),
                   f"nothing below the blank row {end}: a table ends at its first blank row")
-    if not required <= cols.keys():
+    if not set(model.model_fields) - INFORMATIONAL_FIELDS <= cols.keys():
         return out
     out.columns = cols
     kinds = {name: cell_kind(info) for name, info in model.model_fields.items()}
+    blank_ok = {name for name, info in model.model_fields.items() if _blank_default(info)}
     last = get_column_letter(max(cols.values()))
     for i, row in enumerate(range(FIRST_ROW, end)):
         name = f"{sheet.table}[{i}]"
@@ -379,6 +396,11 @@ def _table_sheet(p: _Parse, grid: _Grid, sheet: TableSheet) -> _Table:
         for f, col in cols.items():
             raw = grid.value(row, col)
             if _blank(raw):
+                if f not in blank_ok and f not in required:
+                    unreadable = True
+                    default = cell_value(model.model_fields[f].get_default(call_default_factory=True))
+                    p.problem(grid.name, _cell(row, col), names[f], raw,
+                              f"a value, e.g. {default!r} (a blank cell is not read as a default)")
                 continue
             try:
                 values[f] = _from_cell(raw, kinds[f])
@@ -412,7 +434,7 @@ def assumptions_from_grids(grids: Mapping[str, Grid | None], source: str) -> Ass
     specs = scalar_specs()
     for group, model in GROUPS.items():
         rows = grids.get(SCALAR_SHEETS[group])
-        grid = _Grid(SCALAR_SHEETS[group], rows or [])
+        grid = _Grid.of(SCALAR_SHEETS[group], rows or [])
         read = scalars[group] = _scalar_sheet(p, grid, group, specs) if rows is not None else _Scalars()
         fields = {key.partition(".")[2]: value for key, value in read.values.items()}
         cells = {key.partition(".")[2]: (row, read.columns["value"]) for key, row in read.rows.items()}
@@ -421,15 +443,25 @@ def assumptions_from_grids(grids: Mapping[str, Grid | None], source: str) -> Ass
         read.bad.update(f"{group}.{f}" for f in failed)
         groups[group] = checked or model.model_construct(**fields)
 
-    tables = {t.table: _table_sheet(p, _Grid(t.name, table_rows), t) if (table_rows := grids.get(t.name)) is not None
+    tables = {t.table: _table_sheet(p, _Grid.of(t.name, table_rows), t) if (table_rows := grids.get(t.name)) is not None
               else _Table() for t in TABLE_SHEETS}
+    for t in TABLE_SHEETS:
+        least = next((m.min_length for m in Assumptions.model_fields[t.table].metadata if hasattr(m, "min_length")), 0)
+        if tables[t.table].columns and len(tables[t.table].rows) < least:
+            p.problem(t.name, f"A{FIRST_ROW}", t.table, None, f"at least {least} row(s) below the header")
     ranges = {key: Range(low=low, high=high) for read in scalars.values() for key, (low, high) in read.ranges.items()
               if (low is not None or high is not None) and key not in read.bad}
     if all(t.columns for t in tables.values()):  # with a table unreadable, every reference would look broken
         _reference_problems(p, groups, tables, ranges, scalars)
     if p.problems:
         raise WorkbookError(source, p.problems)
-    return Assumptions(**groups, **{name: t.rows for name, t in tables.items()}, ranges=ranges, origins=p.origins)
+    try:
+        return Assumptions(**groups, **{name: t.rows for name, t in tables.items()}, ranges=ranges,
+                           origins=p.origins)
+    except ValidationError as exc:  # a rule of the whole model that no cell-level check above covers
+        problems = [CellProblem(ASSUMPTION_SHEETS[0], "A1", ".".join(map(str, err["loc"])) or "assumptions",
+                                err.get("input") if err["loc"] else None, _expected(err)) for err in exc.errors()]
+        raise WorkbookError(source, problems) from None
 
 
 def _reference_problems(p: _Parse, groups: dict[str, BaseModel], tables: dict[str, _Table],
@@ -450,6 +482,9 @@ def _reference_problems(p: _Parse, groups: dict[str, BaseModel], tables: dict[st
             key, read = f"{where}.{rest[0]}", scalars[where]
             if key in read.values and key not in read.bad:
                 p.problem(SCALAR_SHEETS[where], read.cell(key, "value"), key, problem.found, problem.expected)
+        elif problem.refers_to is not None and not all(
+                isinstance(getattr(row, problem.refers_to[1]), str) for row in tables[problem.refers_to[0]].rows):
+            continue  # the name looked up may be the one that could not be read: that cell's problem is reported
         elif int(rest[0]) not in tables[where].failed:
             table, i = tables[where], int(rest[0])
             p.problem(table_sheet(where).name, _cell(table.sheet_rows[i], table.columns[rest[1]]),
