@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import re
@@ -26,8 +25,6 @@ from tco_xl.cli import app
 from tco_xl.engine import compare, evaluate
 from tco_xl.engine.capacity import mac_studios, sites
 from tco_xl.errors import InputError
-from tco_xl.io import atomic
-from tco_xl.io.atomic import atomic_path, write_bytes_atomic
 from tco_xl.io.layout import DEFAULT_WORKBOOK
 from tco_xl.io.snapshot import (
     BUNDLED, FORMAT, ROW_FIELDS, USD, agents_label, chart_headcounts, export_snapshot, provenance, snapshot_bytes,
@@ -360,40 +357,6 @@ def test_workbook_text_starting_like_a_formula_is_stored_as_text(tmp_path):
                     found.setdefault(cell.value[:1], cell.value)
     assert set(found) == set(evil)
     assert any(v == evil["="] for v in found.values())
-
-
-# -- atomic writes ---------------------------------------------------------------------------------
-def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path):
-    target = tmp_path / "snap.xlsx"
-    target.write_bytes(b"previous snapshot")
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(b"half of the new")
-            raise KeyboardInterrupt
-    assert target.read_bytes() == b"previous snapshot"
-    assert [p.name for p in tmp_path.iterdir()] == ["snap.xlsx"]
-
-
-def test_a_full_disk_leaves_the_previous_snapshot_untouched(tmp_path, monkeypatch):
-    previous = export(tmp_path)
-    before = previous.read_bytes()
-
-    def disk_full(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(atomic.os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        export(tmp_path)  # same inputs and time: the same file name as the previous snapshot
-    assert previous.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == [previous.name]
-
-
-def test_atomic_write_replaces_and_keeps_permissions(tmp_path):
-    target = tmp_path / "f.bin"
-    write_bytes_atomic(target, b"one")
-    target.chmod(0o640)
-    write_bytes_atomic(target, b"two")
-    assert target.read_bytes() == b"two" and target.stat().st_mode & 0o777 == 0o640
 
 
 # -- the command ------------------------------------------------------------------------------------

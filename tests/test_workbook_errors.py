@@ -172,4 +172,4 @@ def test_a_file_that_is_not_a_workbook(tmp_path, content):
 
 def test_a_missing_file_or_a_folder(tmp_path):
     assert str(_problems(tmp_path / "nope.xlsm")) == f"{tmp_path / 'nope.xlsm'}: no such workbook file"
-    assert str(_problems(tmp_path)) == f"{tmp_path}: no such workbook file"
+    assert str(_problems(tmp_path)) == f"{tmp_path}: a folder, not a workbook file"

@@ -22,7 +22,7 @@ err_console = Console(stderr=True)
 
 WorkbookOpt = Annotated[Path | None, typer.Option(
     "--workbook", "-w", help="Read assumptions from this .xlsm/.xlsx (default: the bundled defaults, "
-                             "which equal workbook/TCO.xlsm).", dir_okay=False)]
+                             "which equal workbook/TCO.xlsm).")]
 AgentsOpt = Annotated[list[str], typer.Option(
     "--agents", "-a", help="Headcount (whole number >= 1); repeat for several.")]
 

@@ -26,11 +26,15 @@ def build(out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help=
 
 @workbook_app.command()
 @user_errors
-def check(path: Annotated[Path, typer.Argument(dir_okay=False, help="Workbook to validate (.xlsm/.xlsx).")]) -> None:
-    """Read every assumption of a workbook; print OK, or every problem with its sheet!cell (exit 1)."""
+def check(path: Annotated[Path, typer.Argument(help="Workbook to validate (.xlsm/.xlsx).")]) -> None:
+    """Read every assumption of a workbook and price every scenario at 1 and 1,000,000 agents; print OK and
+    warnings (price lines no scenario prices), or every problem with its sheet!cell (exit 1)."""
     from ..assumptions import reference_warnings
+    from ..engine import evaluate
+    from ..engine.inputs import MAX_AGENTS
     from ..io.workbook import load_assumptions
     a = load_assumptions(path)
+    evaluate(a, [1, MAX_AGENTS])  # every scenario prices to finite numbers from 1 to the largest headcount
     tables = ", ".join(f"{len(getattr(a, t.table))} {t.table.replace('_', ' ')}" for t in TABLE_SHEETS)
     console.print(f"OK {path}: {len(a.scalars())} assumptions; {tables} rows; content hash {a.content_hash()[:12]}",
                   highlight=False)

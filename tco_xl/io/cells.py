@@ -27,7 +27,7 @@ from xml.etree.ElementTree import fromstring, iterparse
 import openpyxl
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, ROW_TAG, VALUE_TAG, WorkSheetParser
 
 from ..errors import CellProblem, WorkbookError
 
@@ -71,12 +71,17 @@ def sheet_cells(path: Path, wanted: Collection[str]) -> dict[str, Cells | None]:
     """
     _check_package(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about parts it drops; they are not assumptions
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with open(path, "rb") as handle:  # a file object: openpyxl would refuse a path by its extension alone
+            return _sheets(path, handle, wanted)
     except _DAMAGE as exc:
         raise WorkbookError(str(path), message=f"{path}: not a readable Excel workbook: {_diagnosis(path, exc)}") \
             from None
+
+
+def _sheets(path: Path, handle: Any, wanted: Collection[str]) -> dict[str, Cells | None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about parts it drops; they are not assumptions
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     try:
         titles = [ws.title for ws in book.worksheets]
         twice = sorted({t for t in titles if [u.casefold() for u in titles].count(t.casefold()) > 1})
@@ -93,9 +98,6 @@ def sheet_cells(path: Path, wanted: Collection[str]) -> dict[str, Cells | None]:
         if problems:
             raise WorkbookError(str(path), problems)
         return grids
-    except _DAMAGE as exc:
-        raise WorkbookError(str(path), message=f"{path}: not a readable Excel workbook: {_diagnosis(path, exc)}") \
-            from None
     finally:
         book.close()
 
@@ -208,11 +210,17 @@ class _CellParser(WorkSheetParser):
             row, column = self.row_counter, self.col_counter + 1
             if not (1 <= row <= _MAX_ROW and column <= _MAX_COLUMN):
                 raise _SheetDamage(f"a cell without a reference in row {row}, column {column}")
-        kind, stored = element.get("t", "n"), element.find(VALUE_TAG)
+        kind, stored, inline = element.get("t", "n"), element.find(VALUE_TAG), element.find(INLINE_STRING)
         value: Any
-        if kind == "s" and stored is not None and not _valid_index(stored.text, len(self.shared_strings)):
+        if kind not in _KINDS or (inline is not None and kind != "inlineStr") or (
+                kind == "inlineStr" and stored is not None):
+            value = Unreadable(f"{_content(stored, inline)!r} in a cell of type {kind!r}",
+                               f"a value stored as its type says; {_REPAIR}")
+        elif kind == "s" and stored is not None and not _valid_index(stored.text, len(self.shared_strings)):
             value = Unreadable(f"shared string #{stored.text} (the file has {len(self.shared_strings)})",
                                f"a value the file holds; {_REPAIR}")
+        elif kind == "b" and stored is not None and stored.text not in ("0", "1"):
+            value = Unreadable(f"{stored.text!r} stored as TRUE/FALSE", f"1 or 0 for TRUE or FALSE; {_REPAIR}")
         else:
             try:
                 value = super().parse_cell(element)["value"]
@@ -230,6 +238,13 @@ class _CellParser(WorkSheetParser):
 
 _KINDS = {"n": "a number", "s": "a shared string", "b": "TRUE/FALSE", "d": "a date", "str": "text",
           "inlineStr": "text", "e": "an error"}
+
+
+def _content(stored: Any, inline: Any) -> str:
+    """What a cell element holds, as text (its value, else its inline text)."""
+    if stored is not None:
+        return stored.text or ""
+    return "".join(inline.itertext()) if inline is not None else ""
 
 
 def _valid_index(text: str | None, count: int) -> bool:

@@ -84,6 +84,8 @@ def load_assumptions(source: str | os.PathLike[str] | BookLike) -> Assumptions:
 
 def _path_grids(path: Path) -> dict[str, Grid | None]:
     """Cells of the assumption sheets (None for other sheets), read with openpyxl's parser (``cells``)."""
+    if path.is_dir():
+        raise WorkbookError(str(path), message=f"{path}: a folder, not a workbook file")
     if not path.is_file():
         raise WorkbookError(str(path), message=f"{path}: no such workbook file")
     return dict(sheet_cells(path, ASSUMPTION_SHEETS))
