@@ -50,3 +50,32 @@ def workbook_copy(built_workbook, tmp_path):
         return path
 
     return copy
+
+
+# -- assumptions small enough to price by hand ---------------------------------------------------------------
+
+@pytest.fixture
+def two_clouds():
+    """``two_clouds(line_a, line_b, stack_a={}, stack_b={})``: validated assumptions with two cloud scenarios,
+    'a' and 'b', each priced only by its one provider line (``line_a``/``line_b``: PriceLine fields over a
+    fixed $0 line): telephony rates, the LLM API, services, options, support and setup are all $0."""
+    from tco_xl.assumptions import Assumptions, default_assumptions
+
+    def build(line_a: dict, line_b: dict, stack_a: dict | None = None, stack_b: dict | None = None) -> Assumptions:
+        data = default_assumptions().model_dump()
+        data["telephony"].update(inbound_usd_per_min=0, outbound_usd_per_min=0, number_usd_per_month=0,
+                                 sms_usd_per_msg=0, recording_usd_per_gb=0)
+        data["services"] = {"email": "none", "monitoring": "none", "security": "none"}
+        data["llm_models"] = [{"key": "api", "name": "Free API", "input_usd_per_1k": 0, "output_usd_per_1k": 0}]
+        data["options"], data["ranges"] = [], {}
+        line = {"category": "compute", "unit_price": 0, "currency": "USD", "billing": "month", "unit": "unit",
+                "driver": "fixed", "quantity": 1, "included": 0, "discount": 0, "whole_units": False}
+        data["providers"] = [{**line, "group": "pa", "line": "A's line", **line_a},
+                             {**line, "group": "pb", "line": "B's line", **line_b}]
+        stack = {"kind": "cloud", "mac_studios": False, "backups": "none", "llm": "api", "app_servers_min": 0,
+                 "agents_per_app_server": 0, "support_hours": 0, "setup_usd": 0}
+        data["stacks"] = [{**stack, "key": "a", "name": "A", "provider": "pa", **(stack_a or {})},
+                          {**stack, "key": "b", "name": "B", "provider": "pb", **(stack_b or {})}]
+        return Assumptions.model_validate(data)
+
+    return build

@@ -60,3 +60,26 @@ def test_costs_never_decrease_when_agents_grow(a, start, span):
         for metric in ("monthly", "one_time", "year1", "tco"):
             values = np.asarray(getattr(r, metric))
             assert np.all(np.diff(values) >= -1e-9 * np.abs(values[1:])), (key, metric)
+
+
+_GRID = np.arange(1, 10_001)
+
+
+def _line_items_are_priced_and_finite(a: Assumptions) -> None:
+    for key, r in evaluate(a, _GRID).items():
+        for c in r.components:
+            for what in ("quantity", "monthly", "one_time"):
+                values = np.broadcast_to(np.asarray(getattr(c, what), dtype=float), _GRID.shape)
+                assert np.all(np.isfinite(values)) and np.all(values >= 0), (key, c.name, what)
+        for metric in ("monthly", "one_time", "year1", "annual", "tco", "per_agent_month"):
+            assert np.all(np.isfinite(getattr(r, metric))), (key, metric)
+
+
+def test_every_line_item_of_every_scenario_is_finite_and_never_negative_from_1_to_10000_agents():
+    _line_items_are_priced_and_finite(A)
+
+
+@settings(max_examples=15, deadline=None)
+@given(a=assumptions())
+def test_line_items_stay_finite_and_non_negative_for_other_valid_assumptions(a):
+    _line_items_are_priced_and_finite(a)

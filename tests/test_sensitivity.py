@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tco_xl.analysis import cheapest_flips, factors, tornado
 from tco_xl.assumptions import Assumptions, default_assumptions
 from tco_xl.cli import app
-from tco_xl.engine import compare, evaluate
+from tco_xl.engine import evaluate
 from tco_xl.errors import InputError
 
 A = default_assumptions()
@@ -78,29 +78,35 @@ def test_tornado_in_another_currency_scales_every_amount():
     np.testing.assert_allclose(eur.swing, usd.swing / 1.068, rtol=1e-9, atol=1e-6)  # 1.068 USD per EUR
 
 
-def cheapest(a: Assumptions, agents: int) -> str:
-    """The scenario with the lowest N-year TCO (the first in stack order on a tie)."""
-    results = evaluate(a, [agents])
-    return min(results, key=lambda key: float(results[key].tco[0]))
+def test_flips_are_the_single_moves_that_change_the_cheapest(two_clouds):
+    a = two_clouds({"unit_price": 1_000}, {"unit_price": 10, "driver": "agents"})
+    # At 90 agents: A = $1,000/month, B = 90 × $10 = $900: B is cheapest. Each price moves ±20% (no workbook range):
+    # A at $800 is cheaper than B by 60 months × $100 = $6,000; B at $12 × 90 = $1,080 loses to A by 60 × $80
+    # = $4,800. A at $1,200 and B at $8 keep B cheapest; nothing else prices anything.
+    df = cheapest_flips(a, 90)
+    assert df.attrs["cheapest"] == "b"
+    assert list(zip(df.assumption, df.moved_to, df.value, df.cheapest_after, strict=True)) == [
+        ("providers[0].unit_price", "low", 800, "a"), ("providers[1].unit_price", "high", 12, "a")]
+    assert list(df.margin) == pytest.approx([6_000, 4_800])
+    assert list(df.tco_after) == pytest.approx([60 * 800, 60 * 1_000])
 
 
-def test_flips_equal_a_brute_force_over_every_single_move():
-    agents = 100
-    base_winner = cheapest(A, agents)
-    assert base_winner == compare([agents], A).iloc[0].scenario
-    expected = set()
-    for f in factors(A):
-        for side in ("low", "high"):
-            value = getattr(f, side)
-            if value == f.base:
-                continue
-            winner = cheapest(moved(A, f.key, value), agents)
-            if winner != base_winner:
-                expected.add((f.key, side, winner))
-    df = cheapest_flips(A, agents)
-    assert df.attrs["cheapest"] == base_winner
-    assert set(zip(df.assumption, df.moved_to, df.cheapest_after)) == expected
-    assert (df.margin > 0).all() and list(df.margin) == sorted(df.margin, reverse=True)
+def test_a_tornado_lists_only_what_moves_the_scenario(two_clouds):
+    a = two_clouds({"unit_price": 1_000}, {"unit_price": 10, "driver": "agents"})
+    df = tornado(a, "b", 90)
+    # Only B's price moves B: ±20% of $10 × 90 agents × 60 months = ∓$10,800 around 60 × $900 = $54,000
+    assert list(df.assumption) == ["providers[1].unit_price"]
+    assert (df.tco_low[0], df.tco_high[0], df.swing[0]) == pytest.approx((43_200, 64_800, 21_600))
+    assert df.attrs["base_tco"] == pytest.approx(54_000)
+
+
+def test_a_range_on_one_side_moves_one_side_only():
+    # failover_ratio: 0 with the workbook's high 0.25 (low = the value). Hybrid at 47 agents runs 2 units; at 0.25
+    # it adds ceil(2 × 0.25) = 1 spare: $11,999 once, plus a third site ($60), 0.18 kW × 16 h × 30 days × $0.26
+    # = $22.464 power and 20% cooling ($4.4928) a month: 11,999 + 60 months × 86.9568 = $17,216.408 more
+    row = tornado(A, "hybrid", 47).set_index("assumption").loc["capacity.failover_ratio"]
+    assert (row.low, row.high, row.range) == (0, 0.25, "workbook")
+    assert (row.delta_low, row.delta_high) == pytest.approx((0, 11_999 + 60 * (60 + 22.464 + 4.4928)))
 
 
 def test_flips_exist_where_the_race_is_close():

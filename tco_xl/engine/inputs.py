@@ -77,6 +77,9 @@ def agent_count(value: Any, field: str = "agents") -> int:
 def agent_grid(values: Any, field: str = "agents") -> np.ndarray:
     """Headcounts as a float array of the same shape (at least 1-D), each checked like ``agent_count``."""
     arr = np.atleast_1d(np.asarray(values))
+    if not isinstance(values, np.ndarray) and arr.dtype.kind in "iuf" and any(  # numpy reads True in a list as 1
+            isinstance(v, (bool, np.bool_)) for v in np.ravel(np.asarray(values, dtype=object))):
+        arr = np.atleast_1d(np.asarray(values, dtype=object))
     if arr.dtype.kind not in "iuf":
         return np.array([agent_count(v, field) for v in arr.ravel()], dtype=float).reshape(arr.shape)
     grid = arr.astype(float)

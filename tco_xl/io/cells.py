@@ -229,7 +229,7 @@ class _CellParser(WorkSheetParser):
                                    f"{_KINDS.get(kind, repr(kind))}", f"a value the file can hold there; {_REPAIR}")
             if kind == "e":
                 value = Unreadable(f"{value} (an error value)", "a value, not an error: correct the formula")
-            elif stored is None and element.find(FORMULA_TAG) is not None:
+            elif element.find(FORMULA_TAG) is not None and (stored is None or not stored.text and kind != "str"):
                 value = Unreadable(f"={element.findtext(FORMULA_TAG) or ''} (a formula with no saved result)",
                                    "a saved value: open the workbook in Excel or LibreOffice, recalculate and save")
         self.col_counter = column

@@ -1,0 +1,478 @@
+"""Mutation testing: change the code one small way at a time and check that a test notices.
+
+    python -m tools.mutation_test                          # every target file: the score, and each survivor
+    python -m tools.mutation_test --files tco_xl/engine/capacity.py --list    # the mutants, not run
+    python -m tools.mutation_test --files tco_xl/analysis --jobs 2
+
+Targets are discovered, not listed: every module under ``tco_xl/engine`` and ``tco_xl/analysis`` and the
+workbook loader (``tco_xl/io/workbook.py``, ``tco_xl/io/cells.py``), whatever files those hold today.
+
+A mutant is one AST change (``OPERATORS``): an arithmetic or comparison operator swapped, a number moved by
+one, a bound (max/min) or a rounding dropped, a condition negated, a statement (a call, a raise, a continue)
+removed, and so on. Strings (messages), docstrings, annotations and ``__all__`` are left alone.
+
+How it runs, fast enough to be a habit (minutes to an hour, not days):
+1. coverage.py runs the test suite once (LibreOffice and the fuzz sample aside) and records which tests
+   run each line of the targets, and how long each test takes;
+2. a server process imports the heavy libraries once, then forks one child per mutant; the child puts the
+   mutated module in place of the original (an import hook: no file is edited) and runs, with pytest,
+   only the tests that run the mutated line, fastest first, stopping at the first failure;
+3. a mutant is killed when a test fails (or errors, or the run exceeds its time limit), survives when
+   they all pass, and is "not covered" when no test runs its line.
+
+Surviving mutants are listed with their file, line and change. Those reviewed and found equivalent (no
+test could tell them apart) or acceptable are explained in ``tools/mutation_survivors.txt``, one per line:
+``<file>::<function> | <original> -> <mutated> | <why>``; the score counts them apart and the command
+exits 1 while any survivor is unexplained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import importlib.abc
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = ("tco_xl/engine", "tco_xl/analysis", "tco_xl/io/workbook.py", "tco_xl/io/cells.py")
+#: Tests left out of the runs: LibreOffice (slow, and covered by other tests' engine calls) and the fuzz sample
+#: (a minute per run; its loader checks are also unit tests).
+EXCLUDED_TESTS = ("-m", "not libreoffice", "--deselect", "tests/test_fuzz_workbook.py")
+SURVIVORS = ROOT / "tools" / "mutation_survivors.txt"
+#: Libraries the server imports once, so each forked child starts with them loaded.
+PRELOAD = ("numpy", "pandas", "pydantic", "openpyxl", "hypothesis", "typer", "rich", "pytest", "xlwings",
+           "formulas", "zipfile", "xml.etree.ElementTree")
+
+
+# -- mutants -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mutant:
+    file: str        # repository-relative path
+    index: int       # position among the file's mutants (deterministic for a given source)
+    line: int
+    function: str    # qualified name of the enclosing function or class, or '<module>'
+    original: str    # source of the node changed
+    mutated: str     # the same node after the change
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """What identifies a mutant across edits elsewhere in the file (line numbers move)."""
+        return self.file, self.function, self.original, self.mutated
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line} ({self.function}): {self.original}  ->  {self.mutated}"
+
+
+_SWAP = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
+    ast.Pow: ast.Mult, ast.Mod: ast.FloorDiv, ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd,
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.And: ast.Or, ast.Or: ast.And,
+}
+_BOUNDS = {"max": "min", "min": "max", "maximum": "minimum", "minimum": "maximum"}
+_ROUNDING = {"ceil", "floor", "round", "whole", "rint", "trunc"}
+_SKIPPED_CALLS = {"getLogger", "debug", "info", "warning", "error", "exception"}
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _negated(test: ast.expr) -> ast.expr:
+    return ast.UnaryOp(op=ast.Not(), operand=test)
+
+
+def _changes(node: ast.AST) -> Iterator[Callable[[ast.AST], ast.AST | None]]:
+    """The mutations of one node: functions that return its replacement (None removes a statement)."""
+    if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _SWAP:
+        yield lambda n: _replace(n, op=_SWAP[type(n.op)]())
+    elif isinstance(node, ast.BoolOp):
+        yield lambda n: _replace(n, op=_SWAP[type(n.op)]())
+    elif isinstance(node, ast.Compare):
+        for i, op in enumerate(node.ops):
+            if type(op) in _SWAP:
+                yield lambda n, i=i: _replace(n, ops=[*n.ops[:i], _SWAP[type(n.ops[i])](), *n.ops[i + 1:]])
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not, ast.Invert)):
+        yield lambda n: n.operand
+    elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        value = node.value
+        new = 1 if value == 0 else 0 if value == 1 else value + 1 if isinstance(value, int) else value * 2
+        yield lambda n, new=new: ast.Constant(new)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        yield lambda n: ast.Constant(not n.value)
+    elif isinstance(node, ast.Call):
+        name = _call_name(node)
+        if name in _BOUNDS and len(node.args) == 2 and not node.keywords:
+            yield lambda n: _rename_call(n, _BOUNDS[name])
+            yield lambda n: n.args[0]
+            yield lambda n: n.args[1]
+        elif name in _ROUNDING and len(node.args) >= 1:
+            yield lambda n: n.args[0]
+    elif isinstance(node, ast.IfExp):
+        yield lambda n: _replace(n, body=n.orelse, orelse=n.body)
+    elif isinstance(node, (ast.If, ast.While)) and not isinstance(node.test, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
+        yield lambda n: _replace(n, test=_negated(n.test))
+    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+            _call_name(node.value) not in _SKIPPED_CALLS:
+        yield lambda n: None
+    elif isinstance(node, (ast.Raise, ast.Continue, ast.Break)):
+        yield lambda n: None
+
+
+def _replace(node: ast.AST, **fields: Any) -> ast.AST:
+    new = copy.copy(node)
+    for name, value in fields.items():
+        setattr(new, name, value)
+    return new
+
+
+def _rename_call(node: ast.Call, name: str) -> ast.Call:
+    func = copy.copy(node.func)
+    if isinstance(func, ast.Attribute):
+        func.attr = name
+    else:
+        assert isinstance(func, ast.Name)
+        func.id = name
+    return _replace(node, func=func)
+
+
+def _skipped(node: ast.AST, parents: list[ast.AST]) -> bool:
+    """Nodes that are not behaviour: docstrings, strings, annotations, __all__, asserts, type-checking blocks."""
+    for parent in parents:
+        if isinstance(parent, (ast.JoinedStr, ast.Assert)):
+            return True
+        if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in parent.targets):
+            return True
+        if isinstance(parent, ast.If) and "TYPE_CHECKING" in ast.unparse(parent.test):
+            return True
+    if parents:
+        parent = parents[-1]
+        if isinstance(parent, (ast.arg, ast.AnnAssign)) and node is getattr(parent, "annotation", None):
+            return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is parent.returns:
+            return True
+    return False
+
+
+def _walk(node: ast.AST, parents: list[ast.AST], scope: list[str]) -> Iterator[tuple[ast.AST, list[ast.AST], str]]:
+    """(node, its parents, enclosing scope) for every node, in a fixed order."""
+    yield node, parents, ".".join(scope) or "<module>"
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        scope = [*scope, node.name]
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant) and isinstance(child.value.value, str):
+            continue  # a docstring
+        if _is_annotation(node, child):
+            continue
+        yield from _walk(child, [*parents, node], scope)
+
+
+def _is_annotation(parent: ast.AST, child: ast.AST) -> bool:
+    if isinstance(parent, (ast.arg, ast.AnnAssign)) and child is parent.annotation:
+        return True
+    return isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and child is parent.returns
+
+
+def mutants_of(path: Path) -> list[Mutant]:
+    """Every mutant of one source file, in a fixed order."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    found = []
+    for node, parents, scope in _walk(tree, [], []):
+        if _skipped(node, parents) or not hasattr(node, "lineno"):
+            continue
+        for change in _changes(node):
+            replacement = change(copy.deepcopy(node))
+            original = ast.get_source_segment(source, node) or ast.unparse(node)
+            mutated = "<removed>" if replacement is None else ast.unparse(replacement)
+            if mutated == ast.unparse(node):
+                continue
+            found.append(Mutant(str(path.relative_to(ROOT)), len(found), node.lineno, scope,
+                                " ".join(original.split())[:160], " ".join(mutated.split())[:160]))
+    return found
+
+
+def mutated_code(mutant: Mutant) -> Any:
+    """The code object of ``mutant.file`` with the one change applied (compiled with the original line numbers)."""
+    path = ROOT / mutant.file
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    count = 0
+    for node, parents, _ in _walk(tree, [], []):
+        if _skipped(node, parents) or not hasattr(node, "lineno"):
+            continue
+        for change in _changes(node):
+            replacement = change(copy.deepcopy(node))
+            if replacement is not None and ast.unparse(replacement) == ast.unparse(node):
+                continue
+            if count == mutant.index:
+                _substitute(tree, node, replacement)
+                return compile(ast.fix_missing_locations(tree), str(path), "exec")
+            count += 1
+    raise LookupError(f"no mutant {mutant.index} in {mutant.file}")
+
+
+def _substitute(tree: ast.AST, old: ast.AST, new: ast.AST | None) -> None:
+    for parent in ast.walk(tree):
+        for name, value in ast.iter_fields(parent):
+            if value is old:
+                setattr(parent, name, new if new is not None else ast.Pass())
+                return
+            if isinstance(value, list) and any(item is old for item in value):
+                i = next(i for i, item in enumerate(value) if item is old)
+                if new is None:
+                    value[i] = ast.copy_location(ast.Pass(), old)
+                else:
+                    value[i] = ast.copy_location(new, old) if isinstance(new, ast.AST) else new
+                return
+    raise LookupError("node not found")
+
+
+def target_files(selection: list[str]) -> list[Path]:
+    """Python files under the given paths (default: TARGETS), sorted."""
+    files: set[Path] = set()
+    for item in selection or TARGETS:
+        path = ROOT / item
+        files.update(path.rglob("*.py") if path.is_dir() else [path])
+    return sorted(files)
+
+
+# -- which tests run which line ----------------------------------------------------------------------------
+
+def coverage_map(files: list[Path], folder: Path) -> tuple[dict[tuple[str, int], set[str]], dict[str, float]]:
+    """((file, line) -> test node ids running it, node id -> seconds), from one coverage run of the tests."""
+    rc = folder / ".coveragerc"
+    rc.write_text("[run]\ndynamic_context = test_function\nbranch = false\n"
+                  f"include =\n    {chr(10).join('    ' + str(f) for f in files)}\n")
+    data, junit = folder / ".coverage", folder / "junit.xml"
+    command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", f"--data-file={data}", "-m", "pytest",
+               "-q", "-p", "no:cacheprovider", "-x", *EXCLUDED_TESTS, f"--junitxml={junit}", "tests"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"the tests fail before any mutation:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
+    from coverage import CoverageData
+    cov = CoverageData(basename=str(data))
+    cov.read()
+    lines: dict[tuple[str, int], set[str]] = defaultdict(set)
+    importing: dict[str, set[str]] = defaultdict(set)  # file -> every test that runs any of its lines
+    for measured in cov.measured_files():
+        rel = str(Path(measured).relative_to(ROOT))
+        for line, contexts in cov.contexts_by_lineno(measured).items():
+            ids = {_node_id(c) for c in contexts if c}
+            lines[(rel, line)].update(ids)
+            importing[rel].update(ids)
+    for (rel, line), ids in lines.items():
+        if not ids:  # run only when the module was imported: every test of the file may depend on it
+            lines[(rel, line)] = set(importing[rel])
+    return lines, _durations(junit)
+
+
+def _node_id(context: str) -> str:
+    """'test_engine.test_x' or 'test_mod.Class.test_x' (coverage's test_function context) -> a pytest node id."""
+    module, _, rest = context.partition(".")
+    return f"tests/{module}.py::{rest.replace('.', '::')}"
+
+
+def _durations(junit: Path) -> dict[str, float]:
+    import xml.etree.ElementTree as ET
+    seconds: dict[str, float] = defaultdict(float)
+    for case in ET.parse(junit).iter("testcase"):
+        module = case.get("classname", "").split(".")
+        name = case.get("name", "").split("[")[0]
+        node = f"tests/{module[1] if len(module) > 1 else module[0]}.py::" + "::".join([*module[2:], name])
+        seconds[node] += float(case.get("time", 0))
+    return dict(seconds)
+
+
+# -- running mutants -----------------------------------------------------------------------------------------
+
+class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves the mutated code object for one module name; every other import is left to the usual finders."""
+
+    def __init__(self, name: str, path: Path, code: Any):
+        self.name, self.path, self.code = name, path, code
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        package = [str(self.path.parent)] if self.path.name == "__init__.py" else None
+        return importlib.util.spec_from_file_location(fullname, self.path, loader=self,
+                                                      submodule_search_locations=package)
+
+    def create_module(self, spec: Any) -> None:
+        return None
+
+    def exec_module(self, module: Any) -> None:
+        exec(self.code, module.__dict__)  # noqa: S102 - the mutated module
+
+
+def _module_name(file: str) -> str:
+    parts = Path(file).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _child(mutant: Mutant, tests: list[str]) -> int:
+    """In a forked child: install the mutant, run the tests, return pytest's exit code."""
+    import pytest
+    from hypothesis import settings
+    settings.register_profile("mutation", derandomize=True, database=None, deadline=None, print_blob=False)
+    settings.load_profile("mutation")
+    sys.meta_path.insert(0, _MutantFinder(_module_name(mutant.file), ROOT / mutant.file, mutated_code(mutant)))
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--no-header", *tests]))
+
+
+@dataclass
+class Result:
+    mutant: Mutant
+    status: str       # killed, survived, timeout, not covered
+    seconds: float
+    tests: int
+
+
+def run(mutants: list[Mutant], lines: dict[tuple[str, int], set[str]], durations: dict[str, float], jobs: int,
+        progress: Callable[[Result], None]) -> list[Result]:
+    """Run every mutant in forked children, ``jobs`` at a time."""
+    for module in PRELOAD:
+        try:
+            __import__(module)
+        except ImportError:
+            pass
+    assert not any(m == "tco_xl" or m.startswith("tco_xl.") for m in sys.modules), "tco_xl must not be preloaded"
+    results: list[Result] = []
+    running: dict[int, tuple[Mutant, float, float, int]] = {}
+    queue = list(mutants)
+    while queue or running:
+        while queue and len(running) < jobs:
+            mutant = queue.pop(0)
+            tests = sorted(lines.get((mutant.file, mutant.line), ()), key=lambda t: durations.get(t, 1.0))
+            if not tests:
+                results.append(Result(mutant, "not covered", 0.0, 0))
+                progress(results[-1])
+                continue
+            limit = max(30.0, 5 * sum(durations.get(t, 1.0) for t in tests) + 10)
+            pid = os.fork()
+            if pid == 0:
+                code = 3
+                try:
+                    code = _child(mutant, tests)
+                finally:
+                    os._exit(code)
+            running[pid] = (mutant, time.monotonic(), limit, len(tests))
+        time.sleep(0.02)
+        for pid, (mutant, start, limit, count) in list(running.items()):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            elapsed = time.monotonic() - start
+            if done == 0 and elapsed < limit:
+                continue
+            if done == 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                outcome = "timeout"
+            else:
+                code = os.waitstatus_to_exitcode(status)
+                outcome = "survived" if code == 0 else "not covered" if code == 5 else "killed"
+            del running[pid]
+            results.append(Result(mutant, outcome, elapsed, count))
+            progress(results[-1])
+    return results
+
+
+# -- explanations and the report -----------------------------------------------------------------------------
+
+def explanations() -> dict[tuple[str, str, str, str], str]:
+    """Reviewed survivors: (file, function, original, mutated) -> why it may survive."""
+    out = {}
+    if SURVIVORS.exists():
+        for raw in SURVIVORS.read_text(encoding="utf-8").splitlines():
+            if not raw.strip() or raw.startswith("#"):
+                continue
+            where, change, why = (part.strip() for part in raw.split(" | ", 2))
+            file, function = where.split("::")
+            original, mutated = (part.strip() for part in change.split(" -> "))
+            out[(file, function, original, mutated)] = why
+    return out
+
+
+def report(results: list[Result], seconds: float) -> tuple[str, int]:
+    explained = explanations()
+    counts = Counter(r.status for r in results)
+    alive = [r for r in results if r.status in ("survived", "not covered")]
+    unexplained = [r for r in alive if r.mutant.key not in explained]
+    killed = counts["killed"] + counts["timeout"]
+    total = len(results)
+    lines = [f"{total:,} mutants in {seconds / 60:,.1f} min: {counts['killed']:,} killed, {counts['timeout']:,} timed out, "
+             f"{counts['survived']:,} survived, {counts['not covered']:,} not covered",
+             f"score: {killed / total:.1%} killed" if total else "no mutants",
+             f"survivors explained in {SURVIVORS.relative_to(ROOT)}: {len(alive) - len(unexplained)}; "
+             f"unexplained: {len(unexplained)}"
+             + (f"; score counting explained survivors as equivalent: {killed / (total - len(alive) + len(unexplained)):.1%}"
+                if total else "")]
+    by_file: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in results:
+        by_file[r.mutant.file][r.status] += 1
+    lines.append("")
+    lines += [f"  {file:36} {sum(c.values()):5} mutants, {c['killed'] + c['timeout']:5} killed, "
+              f"{c['survived'] + c['not covered']:4} alive" for file, c in sorted(by_file.items())]
+    if unexplained:
+        lines += ["", "unexplained survivors (add a test, or a line to the survivors file saying why):"]
+        lines += [f"  {r.status}: {r.mutant}" for r in unexplained]
+        lines += ["", "as survivors-file lines:"]
+        lines += [f"{r.mutant.file}::{r.mutant.function} | {r.mutant.original} -> {r.mutant.mutated} | TODO"
+                  for r in unexplained]
+    return "\n".join(lines), 1 if unexplained else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.mutation_test", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", nargs="*", default=[], help=f"files or folders (default: {', '.join(TARGETS)})")
+    parser.add_argument("--list", action="store_true", help="list the mutants without running them")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
+    parser.add_argument("--json", type=Path, help="also write every result to this file")
+    args = parser.parse_args(argv)
+    files = target_files(args.files)
+    mutants = [m for f in files for m in mutants_of(f)]
+    if args.list:
+        print("\n".join(str(m) for m in mutants))
+        print(f"{len(mutants):,} mutants in {len(files)} files")
+        return 0
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tco-mutation-") as folder:
+        print(f"measuring which tests run which line of {len(files)} files...", file=sys.stderr)
+        lines, durations = coverage_map(files, Path(folder))
+    print(f"{len(mutants):,} mutants; {len(durations):,} tests", file=sys.stderr)
+    done = Counter[str]()
+
+    def progress(result: Result) -> None:
+        done[result.status] += 1
+        print(f"\r{sum(done.values()):,}/{len(mutants):,} " + " ".join(f"{k} {v}" for k, v in sorted(done.items())),
+              end="", file=sys.stderr, flush=True)
+
+    results = run(mutants, lines, durations, args.jobs, progress)
+    print(file=sys.stderr)
+    text, code = report(results, time.perf_counter() - start)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps([{**r.mutant.__dict__, "status": r.status, "seconds": round(r.seconds, 2),
+                                          "tests": r.tests} for r in results], indent=1))
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
