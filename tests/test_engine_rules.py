@@ -205,3 +205,15 @@ def test_headcounts_outside_1_to_a_million_are_refused(agents):
 def test_a_grid_refuses_zero_agents_anywhere_in_it():
     with pytest.raises(InputError, match="from 1 to 1,000,000, got 0"):
         tco_xl.evaluate(A, np.array([[5, 10], [0, 20]]))
+
+
+def test_phone_numbers_per_agent_and_their_rent():
+    a = edited({"telephony.numbers_per_agent": 2, "telephony.number_usd_per_month": 1.15})
+    numbers = item(tco_xl.price("gcp", 30, a), "Twilio phone numbers")
+    assert (numbers.quantity, numbers.monthly) == pytest.approx((60, 69))  # 30 agents × 2 numbers × $1.15
+
+
+def test_setup_is_one_project_paid_once():
+    setup = item(tco_xl.price("hybrid_optimized", 800), "Setup (one-time)")
+    # the stack's setup, $500, whatever the headcount, nothing monthly
+    assert (setup.quantity, setup.unit_price, setup.one_time, setup.monthly) == (1, 500, 500, 0)

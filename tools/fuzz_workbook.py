@@ -80,16 +80,38 @@ class Case:
     data: bytes = b""                         # the file's bytes once saved
     name: str = "TCO.xlsm"                    # file name to write
     as_folder: bool = False                   # put a folder at the path instead of a file
-    must_error: list[str] = field(default_factory=list)
-    must_warn: list[str] = field(default_factory=list)
+    must_error: list[tuple[str, Any]] = field(default_factory=list)  # (why, where: None or (table, row, field))
+    must_warn: list[tuple[str, Any]] = field(default_factory=list)   # (name the warning must show, where)
     damaged: list[str] = field(default_factory=list)  # damage that may be refused (or read where it is harmless)
+    cleared: set[tuple[str, str]] = field(default_factory=set)  # (table, field) columns deleted or blanked later
     notes: list[str] = field(default_factory=list)
 
-    def error(self, why: str) -> None:
-        self.must_error.append(why)
+    def _where(self, row: tuple[str, int] | None, name: str | None) -> Any:
+        return None if row is None else (row[0], self.dump[row[0]][row[1]], name)
+
+    def error(self, why: str, row: tuple[str, int] | None = None, name: str | None = None) -> None:
+        """The workbook must be refused; while table row ``row`` (and its cell ``name``) stands, when given."""
+        self.must_error.append((why, self._where(row, name)))
+
+    def warn(self, shown: str, row: tuple[str, int] | None = None) -> None:
+        """`workbook check` must show ``shown`` in a warning (while the row stands), unless it refuses the file."""
+        self.must_warn.append((shown, self._where(row, None)))
 
     def damage(self, why: str) -> None:
         self.damaged.append(why)
+
+    def standing(self, where: Any) -> bool:
+        """Whether the row (and cell) a requirement was made for is still in the workbook."""
+        if where is None:
+            return True
+        table, row, name = where
+        return any(r is row for r in self.dump[table]) and (name is None or (table, name) not in self.cleared)
+
+    def errors(self) -> list[str]:
+        return [why for why, where in self.must_error if self.standing(where)]
+
+    def warnings(self) -> list[str]:
+        return [shown for shown, where in self.must_warn if self.standing(where)]
 
 
 @dataclass(frozen=True)
@@ -165,7 +187,7 @@ def set_table_cell(case: Case, table: str, i: int, name: str, value: Any) -> str
     if ok:
         case.dump[table][i][name] = meant
     else:
-        case.error(f"{sheet}!{cell} cannot hold {value!r}")
+        case.error(f"{sheet}!{cell} cannot hold {value!r}", (table, i), name)
     return f"{sheet}!{cell} ({table}[{i}].{name}) = {value!r}"
 
 
@@ -308,7 +330,7 @@ def group_renamed(case: Case) -> str:
     new = case.rng.choice([group.capitalize(), group.upper(), f"{group}2", f"{group}-old", f"{group} "])
     note = set_table_cell(case, table, i, "group", new)
     if new.strip() != group:
-        case.must_warn.append(new.strip())
+        case.warn(new.strip(), (table, i))
     return note
 
 
@@ -319,7 +341,7 @@ def category_typo(case: Case) -> str:
     i = case.rng.choice(candidates)
     value = case.rng.choice(["databse", "compute, databse", "Compute", "storage,cdn, dns"])
     note = set_table_cell(case, "stacks", i, "provider_categories", value)
-    case.error("a category no line of the provider has")
+    case.error("a category no line of the provider has", ("stacks", i), "provider_categories")
     return note
 
 
@@ -329,10 +351,12 @@ def fractional_count(case: Case) -> str:
                            "usage.reference_agents", "stacks.app_servers_min"])
     value = case.rng.choice([2.5, 3.5, 0.5, 1.25])
     if key.startswith("stacks."):
-        note = set_table_cell(case, "stacks", _random_row(case, "stacks"), "app_servers_min", value)
+        i = _random_row(case, "stacks")
+        note = set_table_cell(case, "stacks", i, "app_servers_min", value)
+        case.error("a fractional count", ("stacks", i), "app_servers_min")
     else:
         note = set_scalar_cell(case, key, "value", value)
-    case.error("a fractional count")
+        case.error("a fractional count")
     return note
 
 
@@ -347,7 +371,7 @@ def duplicate_line(case: Case) -> str:
     for name, value in row.items():
         sheet, cell = _split(cell_of(f"{table}[{j}].{name}"))
         case.wb[sheet][cell] = cell_value(value)
-    case.error("a duplicated line")
+    case.error("a duplicated line", (table, j))
     return f"{table}[{i}] copied to row {FIRST_ROW + j}"
 
 
@@ -361,9 +385,10 @@ def line_added(case: Case) -> str:
     row["line"] = f"{row['line']} (extra)"
     if new_group:
         row["group"] = "extra_option"
-        case.must_warn.append("extra_option")
     j = len(case.dump[table])
     case.dump[table].append(row)
+    if new_group:
+        case.warn("extra_option", (table, j))
     for name, value in row.items():
         sheet, cell = _split(cell_of(f"{table}[{j}].{name}"))
         case.wb[sheet][cell] = cell_value(value)
@@ -389,7 +414,7 @@ def merged_key(case: Case) -> str:
     i = _random_row(case, "llm_models")
     row = FIRST_ROW + i
     case.wb["LLM models"].merge_cells(f"A{row}:B{row}")
-    case.error("a merged key and name")
+    case.error("a merged key and name", ("llm_models", i), "name")
     return f"LLM models!A{row}:B{row} merged"
 
 
@@ -517,6 +542,7 @@ def column_deleted(case: Case) -> str:
             case.error(f"{sheet}: column {header} deleted")
     else:
         name = table.columns[col - 1].field
+        case.cleared.add((table.table, name))
         if name in INFORMATIONAL_FIELDS:
             for row in case.dump[table.table]:
                 row[name] = ""
@@ -531,6 +557,7 @@ def column_blanked(case: Case) -> str:
     col = case.rng.randrange(len(table.columns))
     name = table.columns[col].field
     ws = case.wb[table.name]
+    case.cleared.add((table.table, name))
     notes = []
     for i in range(len(case.dump[table.table])):
         if not isinstance(ws.cell(FIRST_ROW + i, col + 1), MergedCell):
@@ -670,8 +697,11 @@ def _cells_of(xml: bytes) -> list[re.Match[bytes]]:
 def _xml_edit(case: Case, edit: Callable[[dict[str, bytes], str, bytes], tuple[bytes, str]],
               sheets: tuple[str, ...] = ASSUMPTION_SHEETS) -> str:
     parts = _unzip(case.data)
+    present = _sheet_parts(parts)
     sheet = case.rng.choice(sheets)
-    part = _sheet_parts(parts)[sheet]
+    if sheet not in present:
+        return f"{sheet}: not in the workbook any more"
+    part = present[sheet]
     parts[part], note = edit(parts, sheet, parts[part])
     case.data = _zip(parts)
     return f"{sheet} ({part}): {note}"
@@ -881,7 +911,10 @@ def xml_workbook_part(case: Case) -> str:
     parts = _unzip(case.data)
     damage = case.rng.choice(["sheet listed twice", "sheet entry removed", "sheet part missing", "content types gone",
                               "styles garbled", "workbook truncated", "unread part garbled"])
-    sheet = case.rng.choice(ASSUMPTION_SHEETS)
+    present = [s for s in ASSUMPTION_SHEETS if s in _sheet_parts(parts)]
+    if not present:
+        return "no assumption sheet left"
+    sheet = case.rng.choice(present)
     entry = re.search(rb'<sheet [^>]*name="' + re.escape(sheet.encode()) + rb'"[^>]*/>', parts["xl/workbook.xml"])
     assert entry is not None
     if damage == "sheet listed twice":
@@ -943,8 +976,13 @@ def zip_damage(case: Case) -> str:
 
 @mutation(4)
 def zip_package(case: Case) -> str:
-    change = case.rng.choice(["truncated", "entry twice", "entries reordered", "stored", "junk before",
-                              "junk after", "comment", "huge declared size"])
+    changes = ["truncated", "junk before", "junk after", "huge declared size"]
+    try:
+        _unzip(case.data)
+        changes += ["entry twice", "entries reordered", "stored", "comment"]
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
+        pass  # damaged by an earlier mutation: only changes to the bytes
+    change = case.rng.choice(changes)
     if change == "truncated":
         case.data = case.data[:case.rng.randrange(10, len(case.data) - 1)]
         case.error("a truncated file")
@@ -1117,8 +1155,8 @@ def run_case(number: int, seed: int, folder: Path) -> Outcome:
 
 def _expected(case: Case) -> dict[str, Any] | str:
     """The numbers the cells' content gives, or why it must be refused."""
-    if case.must_error:
-        return "refuse: " + "; ".join(case.must_error)
+    if case.errors():
+        return "refuse: " + "; ".join(case.errors())
     try:
         a = Assumptions.model_validate(case.dump)
     except ValidationError as exc:
@@ -1167,7 +1205,7 @@ def classify(case: Case, names: list[str], path: Path) -> Outcome:
         return outcome("error", message[:300])
     if isinstance(expected, str) and expected.startswith("refuse"):
         return outcome("wrong", f"accepted, but {expected}")
-    missing = [w for w in case.must_warn if w not in check.stdout]
+    missing = [w for w in case.warnings() if w not in check.stdout]
     if missing:
         return outcome("wrong", f"no warning about {missing}: {check.stdout[-500:]}")
     if not same_numbers(loaded, expected):

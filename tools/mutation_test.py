@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import importlib.abc
 import importlib.util
@@ -99,9 +100,7 @@ def _negated(test: ast.expr) -> ast.expr:
 
 def _changes(node: ast.AST) -> Iterator[Callable[[ast.AST], ast.AST | None]]:
     """The mutations of one node: functions that return its replacement (None removes a statement)."""
-    if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _SWAP:
-        yield lambda n: _replace(n, op=_SWAP[type(n.op)]())
-    elif isinstance(node, ast.BoolOp):
+    if isinstance(node, (ast.BinOp, ast.AugAssign, ast.BoolOp)) and type(node.op) in _SWAP:
         yield lambda n: _replace(n, op=_SWAP[type(n.op)]())
     elif isinstance(node, ast.Compare):
         for i, op in enumerate(node.ops):
@@ -127,11 +126,15 @@ def _changes(node: ast.AST) -> Iterator[Callable[[ast.AST], ast.AST | None]]:
         yield lambda n: _replace(n, body=n.orelse, orelse=n.body)
     elif isinstance(node, (ast.If, ast.While)) and not isinstance(node.test, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
         yield lambda n: _replace(n, test=_negated(n.test))
-    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
-            _call_name(node.value) not in _SKIPPED_CALLS:
+    elif _removable(node):
         yield lambda n: None
-    elif isinstance(node, (ast.Raise, ast.Continue, ast.Break)):
-        yield lambda n: None
+
+
+def _removable(node: ast.AST) -> bool:
+    """A statement whose removal is a mutant: a call made for its effect, a raise, a continue or a break."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return _call_name(node.value) not in _SKIPPED_CALLS
+    return isinstance(node, (ast.Raise, ast.Continue, ast.Break))
 
 
 def _replace(node: ast.AST, **fields: Any) -> ast.AST:
@@ -156,7 +159,7 @@ def _skipped(node: ast.AST, parents: list[ast.AST]) -> bool:
     for parent in parents:
         if isinstance(parent, (ast.JoinedStr, ast.Assert)):
             return True
-        if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in parent.targets):
+        if isinstance(parent, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in parent.targets):
             return True
         if isinstance(parent, ast.If) and "TYPE_CHECKING" in ast.unparse(parent.test):
             return True
@@ -253,15 +256,17 @@ def target_files(selection: list[str]) -> list[Path]:
 
 # -- which tests run which line ----------------------------------------------------------------------------
 
-def coverage_map(files: list[Path], folder: Path) -> tuple[dict[tuple[str, int], set[str]], dict[str, float]]:
-    """((file, line) -> test node ids running it, node id -> seconds), from one coverage run of the tests."""
+def coverage_map(files: list[Path], folder: Path, tests: list[str]) -> tuple[dict[tuple[str, int], set[str]],
+                                                                            dict[str, float]]:
+    """((file, line) -> test node ids running it, node id -> seconds), from one coverage run of ``tests``."""
     rc = folder / ".coveragerc"
     rc.write_text("[run]\ndynamic_context = test_function\nbranch = false\n"
                   f"include =\n    {chr(10).join('    ' + str(f) for f in files)}\n")
     data, junit = folder / ".coverage", folder / "junit.xml"
     command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", f"--data-file={data}", "-m", "pytest",
-               "-q", "-p", "no:cacheprovider", "-x", *EXCLUDED_TESTS, f"--junitxml={junit}", "tests"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+               "-q", "-p", "no:cacheprovider", "-p", "tools.mutation_test", "-x", *EXCLUDED_TESTS,
+               f"--junitxml={junit}", *tests]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"the tests fail before any mutation:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
     from coverage import CoverageData
@@ -279,6 +284,17 @@ def coverage_map(files: list[Path], folder: Path) -> tuple[dict[tuple[str, int],
         if not ids:  # run only when the module was imported: every test of the file may depend on it
             lines[(rel, line)] = set(importing[rel])
     return lines, _durations(junit)
+
+
+def pytest_runtest_setup(item: Any) -> None:
+    """(A pytest hook, active in the coverage run.) Empty tco_xl's caches before each test, so that every test
+    runs, and is recorded as running, the lines its results come from, even where an earlier test computed
+    the same result."""
+    for name, module in list(sys.modules.items()):
+        if name == "tco_xl" or name.startswith("tco_xl."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
 
 def _node_id(context: str) -> str:
@@ -317,7 +333,7 @@ class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def exec_module(self, module: Any) -> None:
-        exec(self.code, module.__dict__)  # noqa: S102 - the mutated module
+        exec(self.code, module.__dict__)  # the mutated module
 
 
 def _module_name(file: str) -> str:
@@ -350,10 +366,8 @@ def run(mutants: list[Mutant], lines: dict[tuple[str, int], set[str]], durations
         progress: Callable[[Result], None]) -> list[Result]:
     """Run every mutant in forked children, ``jobs`` at a time."""
     for module in PRELOAD:
-        try:
+        with contextlib.suppress(ImportError):
             __import__(module)
-        except ImportError:
-            pass
     assert not any(m == "tco_xl" or m.startswith("tco_xl.") for m in sys.modules), "tco_xl must not be preloaded"
     results: list[Result] = []
     running: dict[int, tuple[Mutant, float, float, int]] = {}
@@ -417,13 +431,13 @@ def report(results: list[Result], seconds: float) -> tuple[str, int]:
     unexplained = [r for r in alive if r.mutant.key not in explained]
     killed = counts["killed"] + counts["timeout"]
     total = len(results)
-    lines = [f"{total:,} mutants in {seconds / 60:,.1f} min: {counts['killed']:,} killed, {counts['timeout']:,} timed out, "
-             f"{counts['survived']:,} survived, {counts['not covered']:,} not covered",
-             f"score: {killed / total:.1%} killed" if total else "no mutants",
+    counted = total - len(alive) + len(unexplained)  # explained survivors (equivalent mutants) left out
+    lines = [f"{total:,} mutants in {seconds / 60:,.1f} min: {counts['killed']:,} killed, {counts['timeout']:,} "
+             f"timed out, {counts['survived']:,} survived, {counts['not covered']:,} not covered",
+             f"score: {killed / max(total, 1):.1%} of all mutants killed; {killed / max(counted, 1):.1%} of the "
+             f"mutants that are not explained survivors",
              f"survivors explained in {SURVIVORS.relative_to(ROOT)}: {len(alive) - len(unexplained)}; "
-             f"unexplained: {len(unexplained)}"
-             + (f"; score counting explained survivors as equivalent: {killed / (total - len(alive) + len(unexplained)):.1%}"
-                if total else "")]
+             f"unexplained: {len(unexplained)}"]
     by_file: dict[str, Counter[str]] = defaultdict(Counter)
     for r in results:
         by_file[r.mutant.file][r.status] += 1
@@ -443,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.mutation_test", description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", nargs="*", default=[], help=f"files or folders (default: {', '.join(TARGETS)})")
     parser.add_argument("--list", action="store_true", help="list the mutants without running them")
+    parser.add_argument("--tests", nargs="*", default=["tests"], help="test files or folders to kill mutants with "
+                                                                          "(default: tests)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args(argv)
@@ -455,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tco-mutation-") as folder:
         print(f"measuring which tests run which line of {len(files)} files...", file=sys.stderr)
-        lines, durations = coverage_map(files, Path(folder))
+        lines, durations = coverage_map(files, Path(folder), args.tests)
     print(f"{len(mutants):,} mutants; {len(durations):,} tests", file=sys.stderr)
     done = Counter[str]()
 

@@ -14,6 +14,7 @@ sparse grids ({(row, column): value}) and never raises anything but ``WorkbookEr
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 import zipfile
@@ -203,9 +204,10 @@ class _CellParser(WorkSheetParser):
     def parse_cell(self, element: Any) -> dict[str, Any]:
         reference = element.get("r")
         if reference is not None:
-            if not _valid_coordinate(reference):
+            position = _position(reference)
+            if position is None:
                 raise _SheetDamage(f"a cell reference {reference!r} that is not a cell of a sheet")
-            row, column = _coordinate(reference)
+            row, column = position
         else:
             row, column = self.row_counter, self.col_counter + 1
             if not (1 <= row <= _MAX_ROW and column <= _MAX_COLUMN):
@@ -229,7 +231,7 @@ class _CellParser(WorkSheetParser):
                                    f"{_KINDS.get(kind, repr(kind))}", f"a value the file can hold there; {_REPAIR}")
             if kind == "e":
                 value = Unreadable(f"{value} (an error value)", "a value, not an error: correct the formula")
-            elif element.find(FORMULA_TAG) is not None and (stored is None or not stored.text and kind != "str"):
+            elif element.find(FORMULA_TAG) is not None and (stored is None or (not stored.text and kind != "str")):
                 value = Unreadable(f"={element.findtext(FORMULA_TAG) or ''} (a formula with no saved result)",
                                    "a saved value: open the workbook in Excel or LibreOffice, recalculate and save")
         self.col_counter = column
@@ -251,17 +253,14 @@ def _valid_index(text: str | None, count: int) -> bool:
     return text is not None and text.strip().isdigit() and int(text) < count
 
 
-def _coordinate(reference: str) -> tuple[int, int]:
-    """(row, column) of an A1 reference checked by ``_valid_coordinate``."""
+@functools.lru_cache(maxsize=1 << 16)
+def _position(reference: str) -> tuple[int, int] | None:
+    """(row, column) of an A1 reference, None if it is not a cell of an Excel sheet."""
     match = _COORDINATE.fullmatch(reference)
-    assert match is not None
-    return int(match[2]), column_index_from_string(match[1].upper())
-
-
-def _valid_coordinate(reference: str) -> bool:
-    """An A1 reference within Excel's sheet size."""
-    match = _COORDINATE.fullmatch(reference)
-    return match is not None and int(match[2]) <= _MAX_ROW and column_index_from_string(match[1].upper()) <= _MAX_COLUMN
+    if match is None:
+        return None
+    row, column = int(match[2]), column_index_from_string(match[1].upper())
+    return (row, column) if row <= _MAX_ROW and column <= _MAX_COLUMN else None
 
 
 def _name(row: int, column: int) -> str:
