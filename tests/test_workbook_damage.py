@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 import struct
+import warnings
 import zipfile
 
 import openpyxl
@@ -17,6 +18,7 @@ from tco_xl.assumptions import default_assumptions
 from tco_xl.cli import app
 from tco_xl.engine import price
 from tco_xl.errors import NonFiniteResult, WorkbookError
+from tco_xl.io import cells
 from tco_xl.io.cells import Unreadable
 from tco_xl.io.layout import ASSUMPTION_SHEETS
 from tco_xl.io.template import fill_workbook
@@ -413,3 +415,141 @@ def test_the_cli_check_lists_unpriced_options_as_warnings(built_workbook):
     line = next(line for line in result.stdout.splitlines() if line.startswith("warning:"))
     assert line.startswith(f"warning: {len(unused)} options no stack or service uses")
     assert sorted(re.findall(r"(\w+) \(Options!A\d+\)", line)) == unused
+
+
+# -- the package and the sheet XML, case by case ----------------------------------------------------------
+
+def edit_part(path, name: str, edit) -> None:
+    content = parts(path)
+    content[name] = edit(content[name])
+    write_parts(path, content)
+
+
+def test_a_sheet_listed_twice_in_the_workbook(workbook_copy):
+    path = workbook_copy()
+    edit_part(path, "xl/workbook.xml", lambda xml: re.sub(rb'(<sheet [^>]*name="Usage"[^>]*/>)', rb"\1\1", xml))
+    assert refused(path).endswith("(sheet names listed twice: Usage)")
+
+
+def test_a_file_that_cannot_be_opened(workbook_copy, monkeypatch):
+    path = workbook_copy()
+
+    def denied(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cells, "open", denied, raising=False)  # root reads any file: refuse as a user's system would
+    assert refused(path) == f"{path}: cannot be read (Permission denied)"
+
+
+def test_a_package_declaring_more_than_200_mb_is_not_unpacked(workbook_copy):
+    path = workbook_copy()
+    data = bytearray(path.read_bytes())
+    total = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
+    _, central = _entry_offsets(bytes(data), b"xl/workbook.xml")
+    size = struct.unpack("<I", data[central + 24:central + 28])[0]
+    data[central + 24:central + 28] = struct.pack("<I", size + 200 * 2**20 + 1 - total)  # one byte over the limit
+    path.write_bytes(bytes(data))
+    assert refused(path) == (f"{path}: not read: its parts unpack to 209,715,201 bytes, more than 209,715,200 (an "
+                             "assumptions workbook needs under 1 MB)")
+
+
+def test_a_part_that_is_not_well_formed_is_named(workbook_copy):
+    path = workbook_copy()
+    edit_part(path, "xl/styles.xml", lambda xml: xml[:300] + b"<<")
+    message = refused(path)
+    assert f"{path}: not a readable Excel workbook: the part xl/styles.xml is not well-formed XML (" in message
+
+
+def test_a_part_openpyxl_cannot_use_is_reported_with_its_reason(workbook_copy):
+    path = workbook_copy()
+    edit_part(path, "xl/styles.xml", lambda xml: re.sub(rb'numFmtId="\d+"', b'numFmtId="abc"', xml, count=1))
+    assert refused(path) == (f"{path}: not a readable Excel workbook: expected <class 'int'> (the package is not a "
+                             "complete Excel workbook)")
+    content = parts(path)
+    del content["[Content_Types].xml"]
+    write_parts(path, content)
+    assert refused(path) == (f"{path}: not a readable Excel workbook: There is no item named '[Content_Types].xml' in "
+                             "the archive (the package is not a complete Excel workbook)")
+
+
+def test_openpyxl_warnings_stay_inside(workbook_copy):
+    path = workbook_copy()
+    name = b'<definedName name="usage_reference_agents"'
+    local = name.replace(b"name=", b'localSheetId="99" name=')  # a name for a sheet the workbook does not have
+    edit_part(path, "xl/workbook.xml", lambda xml: xml.replace(name, local))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_assumptions(path)
+    assert [str(w.message) for w in caught] == []
+
+
+@pytest.mark.parametrize(("reference", "why"), [
+    ("XFE2", "a cell reference 'XFE2' that is not a cell of a sheet"),       # column 16,385
+    ("A1048577", "a cell reference 'A1048577' that is not a cell of a sheet"),  # row 1,048,577
+    ("2A", "a cell reference '2A' that is not a cell of a sheet"),
+])
+def test_a_cell_reference_outside_any_sheet(workbook_copy, reference, why):
+    path = workbook_copy()
+    edit_cell_xml(path, "Network", "H2", f'<c r="{reference}"><v>1</v></c>'.encode())
+    # a row's cells are read together: the last cell read is the previous row's last
+    assert problems(path) == {"Network!H1": ("sheet XML", why, "readable cells after H1; " + cells._REPAIR)}
+
+
+def test_the_last_cell_of_a_sheet_is_a_cell_and_outside_the_inputs(workbook_copy):
+    path = workbook_copy()
+    edit_part(path, sheet_part(parts(path), "Network"), lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
+    assert problems(path) == {
+        "Network!XFD1048576": ("network", 1, "inputs within A1:Z100 (the block the UDFs watch for edits)"),
+        "Network!A1048576": ("network", None, "an assumption key in this column (or clear the row)")}
+
+
+def test_a_row_number_that_is_not_a_number(workbook_copy):
+    path = workbook_copy()
+    edit_part(path, sheet_part(parts(path), "Network"), lambda xml: xml.replace(b'<row r="2"', b'<row r="two"'))
+    ((where, (assumption, found, _)),) = problems(path).items()
+    assert (where, assumption) == ("Network!H1", "sheet XML") and found.startswith("a row numbered 'two'")
+
+
+def test_cells_without_references_follow_each_other(workbook_copy):
+    path = workbook_copy()
+    # Network row 2 without any cell reference: the reader counts columns A, B, C, ... as Excel does
+    edit_part(path, sheet_part(parts(path), "Network"), lambda xml: re.sub(
+        rb'(<row r="2"[^>]*>.*?</row>)', lambda m: re.sub(rb' r="[A-Z]+2"', b"", m.group(1)), xml, flags=re.DOTALL))
+    assert load_assumptions(path) == A
+    # ... and a row numbered 0 holds no cell of a sheet
+    edit_part(path, sheet_part(parts(path), "Network"), lambda xml: xml.replace(b'<row r="2"', b'<row r="0"'))
+    ((where, (_, found, _)),) = problems(path).items()
+    assert where == "Network!H1" and found == "a cell without a reference in row 0, column 1"
+
+
+def test_damage_after_cells_without_references_names_the_cell_counted(workbook_copy):
+    path = workbook_copy()
+    xml_of = sheet_part(parts(path), "Network")
+    edit_part(path, xml_of, lambda xml: re.sub(rb'(<row r="2"[^>]*>.*?</row>)', lambda m: re.sub(
+        rb' r="[A-Z]+2"', b"", m.group(1)), xml, flags=re.DOTALL).replace(b"</row></sheetData>", b"</row><bad"))
+    assert list(problems(path)) == ["Network!H2"]
+
+
+@pytest.mark.parametrize(("xml", "found"), [
+    (b'<c r="E2" t="s"><is><t>hetzner</t></is></c>', "'hetzner' in a cell of type 's'"),
+    (b'<c r="E2" t="inlineStr"><v>3</v></c>', "'3' in a cell of type 'inlineStr'"),
+    (b'<c r="E2" t="x"><v>hetzner</v></c>', "'hetzner' in a cell of type 'x'"),
+])
+def test_content_a_cell_type_does_not_hold(workbook_copy, xml, found):
+    path = workbook_copy()
+    edit_cell_xml(path, "Stacks", "E3", xml.replace(b"E2", b"E3"))
+    assert problems(path)["Stacks!E3"][:2] == ("stacks[1].provider", found)
+
+
+def test_true_and_false_are_stored_as_1_and_0(workbook_copy):
+    path = workbook_copy()
+    edit_cell_xml(path, "Stacks", "D3", b'<c r="D3" t="b"><v>2</v></c>')
+    assert problems(path)["Stacks!D3"][:2] == ("stacks[1].mac_studios", "'2' stored as TRUE/FALSE")
+    edit_cell_xml(path, "Stacks", "D3", b'<c r="D3" t="b"><v>1</v></c>')
+    assert load_assumptions(path) == A
+
+
+def test_shared_strings_are_read_where_the_file_has_them(workbook_copy):
+    a = load_assumptions(workbook_copy({"Telephony": {"C2": 0.015}}))  # openpyxl saves text as shared strings
+    assert a.telephony.inbound_usd_per_min == 0.015 and a.stacks == A.stacks

@@ -22,8 +22,8 @@ How it runs, fast enough to be a habit (minutes to an hour, not days):
 
 Surviving mutants are listed with their file, line and change. Those reviewed and found equivalent (no
 test could tell them apart) or acceptable are explained in ``tools/mutation_survivors.txt``, one per line:
-``<file>::<function> | <original> -> <mutated> | <why>``; the score counts them apart and the command
-exits 1 while any survivor is unexplained.
+``<file>::<function> | <original> -> <mutated>[ #n] | <why>`` (``#n``: the n-th identical change in that
+function); the score counts them apart and the command exits 1 while any survivor is unexplained.
 """
 
 from __future__ import annotations
@@ -68,14 +68,20 @@ class Mutant:
     function: str    # qualified name of the enclosing function or class, or '<module>'
     original: str    # source of the node changed
     mutated: str     # the same node after the change
+    occurrence: int  # 1 for the first mutant of the function with this change, 2 for the next, ...
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
+    def change(self) -> str:
+        """'<original> -> <mutated>', with '#n' for the n-th identical change in the same function."""
+        return f"{self.original} -> {self.mutated}" + (f" #{self.occurrence}" if self.occurrence > 1 else "")
+
+    @property
+    def key(self) -> tuple[str, str, str]:
         """What identifies a mutant across edits elsewhere in the file (line numbers move)."""
-        return self.file, self.function, self.original, self.mutated
+        return self.file, self.function, self.change
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line} ({self.function}): {self.original}  ->  {self.mutated}"
+        return f"{self.file}:{self.line} ({self.function}): {self.change}"
 
 
 _SWAP = {
@@ -191,9 +197,14 @@ def _is_annotation(parent: ast.AST, child: ast.AST) -> bool:
     return isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and child is parent.returns
 
 
+#: The source of each file as its mutants were listed: children mutate this text, so that editing the file
+#: during a run cannot shift which node a mutant changes.
+_SOURCES: dict[str, str] = {}
+
+
 def mutants_of(path: Path) -> list[Mutant]:
     """Every mutant of one source file, in a fixed order."""
-    source = path.read_text(encoding="utf-8")
+    source = _SOURCES.setdefault(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
     tree = ast.parse(source)
     found = []
     for node, parents, scope in _walk(tree, [], []):
@@ -205,15 +216,17 @@ def mutants_of(path: Path) -> list[Mutant]:
             mutated = "<removed>" if replacement is None else ast.unparse(replacement)
             if mutated == ast.unparse(node):
                 continue
-            found.append(Mutant(str(path.relative_to(ROOT)), len(found), node.lineno, scope,
-                                " ".join(original.split())[:160], " ".join(mutated.split())[:160]))
+            original, mutated = " ".join(original.split())[:160], " ".join(mutated.split())[:160]
+            same = sum(1 for m in found if (m.function, m.original, m.mutated) == (scope, original, mutated))
+            found.append(Mutant(str(path.relative_to(ROOT)), len(found), node.lineno, scope, original, mutated,
+                                same + 1))
     return found
 
 
 def mutated_code(mutant: Mutant) -> Any:
     """The code object of ``mutant.file`` with the one change applied (compiled with the original line numbers)."""
     path = ROOT / mutant.file
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = ast.parse(_SOURCES.get(mutant.file) or path.read_text(encoding="utf-8"))
     count = 0
     for node, parents, _ in _walk(tree, [], []):
         if _skipped(node, parents) or not hasattr(node, "lineno"):
@@ -260,8 +273,7 @@ def coverage_map(files: list[Path], folder: Path, tests: list[str]) -> tuple[dic
                                                                             dict[str, float]]:
     """((file, line) -> test node ids running it, node id -> seconds), from one coverage run of ``tests``."""
     rc = folder / ".coveragerc"
-    rc.write_text("[run]\ndynamic_context = test_function\nbranch = false\n"
-                  f"include =\n    {chr(10).join('    ' + str(f) for f in files)}\n")
+    rc.write_text(f"[run]\nbranch = false\ninclude =\n{chr(10).join('    ' + str(f) for f in files)}\n")
     data, junit = folder / ".coverage", folder / "junit.xml"
     command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", f"--data-file={data}", "-m", "pytest",
                "-q", "-p", "no:cacheprovider", "-p", "tools.mutation_test", "-x", *EXCLUDED_TESTS,
@@ -277,7 +289,7 @@ def coverage_map(files: list[Path], folder: Path, tests: list[str]) -> tuple[dic
     for measured in cov.measured_files():
         rel = str(Path(measured).relative_to(ROOT))
         for line, contexts in cov.contexts_by_lineno(measured).items():
-            ids = {_node_id(c) for c in contexts if c}
+            ids = {c for c in contexts if c}
             lines[(rel, line)].update(ids)
             importing[rel].update(ids)
     for (rel, line), ids in lines.items():
@@ -287,29 +299,34 @@ def coverage_map(files: list[Path], folder: Path, tests: list[str]) -> tuple[dic
 
 
 def pytest_runtest_setup(item: Any) -> None:
-    """(A pytest hook, active in the coverage run.) Empty tco_xl's caches before each test, so that every test
-    runs, and is recorded as running, the lines its results come from, even where an earlier test computed
-    the same result."""
+    """(A pytest hook, active in the coverage run.) Record what follows, the test's fixtures, its call and its
+    teardown, under the test's node id; and empty tco_xl's caches first, so that every test runs, and is
+    recorded as running, the lines its results come from, even where an earlier test computed the same result."""
     for name, module in list(sys.modules.items()):
         if name == "tco_xl" or name.startswith("tco_xl."):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+    from coverage import Coverage
+    current = Coverage.current()
+    if current is not None:
+        current.switch_context(item.nodeid)
 
 
-def _node_id(context: str) -> str:
-    """'test_engine.test_x' or 'test_mod.Class.test_x' (coverage's test_function context) -> a pytest node id."""
-    module, _, rest = context.partition(".")
-    return f"tests/{module}.py::{rest.replace('.', '::')}"
+def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
+    """(A pytest hook.) Lines run between tests (collection, module imports) belong to no test."""
+    from coverage import Coverage
+    current = Coverage.current()
+    if current is not None:
+        current.switch_context("")
 
 
 def _durations(junit: Path) -> dict[str, float]:
     import xml.etree.ElementTree as ET
     seconds: dict[str, float] = defaultdict(float)
-    for case in ET.parse(junit).iter("testcase"):
+    for case in ET.parse(junit).iter("testcase"):  # classname 'tests.test_x' (or 'tests.test_x.Class'), name
         module = case.get("classname", "").split(".")
-        name = case.get("name", "").split("[")[0]
-        node = f"tests/{module[1] if len(module) > 1 else module[0]}.py::" + "::".join([*module[2:], name])
+        node = "/".join(module[:2]) + ".py::" + "::".join([*module[2:], case.get("name", "")])
         seconds[node] += float(case.get("time", 0))
     return dict(seconds)
 
@@ -410,8 +427,8 @@ def run(mutants: list[Mutant], lines: dict[tuple[str, int], set[str]], durations
 
 # -- explanations and the report -----------------------------------------------------------------------------
 
-def explanations() -> dict[tuple[str, str, str, str], str]:
-    """Reviewed survivors: (file, function, original, mutated) -> why it may survive."""
+def explanations() -> dict[tuple[str, str, str], str]:
+    """Reviewed survivors: (file, function, change) -> why it may survive."""
     out = {}
     if SURVIVORS.exists():
         for raw in SURVIVORS.read_text(encoding="utf-8").splitlines():
@@ -419,8 +436,7 @@ def explanations() -> dict[tuple[str, str, str, str], str]:
                 continue
             where, change, why = (part.strip() for part in raw.split(" | ", 2))
             file, function = where.split("::")
-            original, mutated = (part.strip() for part in change.split(" -> "))
-            out[(file, function, original, mutated)] = why
+            out[(file, function, change)] = why
     return out
 
 
@@ -448,8 +464,7 @@ def report(results: list[Result], seconds: float) -> tuple[str, int]:
         lines += ["", "unexplained survivors (add a test, or a line to the survivors file saying why):"]
         lines += [f"  {r.status}: {r.mutant}" for r in unexplained]
         lines += ["", "as survivors-file lines:"]
-        lines += [f"{r.mutant.file}::{r.mutant.function} | {r.mutant.original} -> {r.mutant.mutated} | TODO"
-                  for r in unexplained]
+        lines += [f"{r.mutant.file}::{r.mutant.function} | {r.mutant.change} | TODO" for r in unexplained]
     return "\n".join(lines), 1 if unexplained else 0
 
 

@@ -128,8 +128,9 @@ def _cell_label(row: Any, field: str) -> tuple[str, str]:
 
 
 def _spread(base: float, spread: float, model: type[BaseModel], field: str, whole: bool) -> tuple[float, float]:
-    """base × (1 ∓ spread), widened to whole numbers when ``whole``, clamped to the field's bounds."""
-    low, high = base * (1 - spread), base * (1 + spread)
+    """base × (1 ∓ spread) (the lower first, for a negative base too), widened to whole numbers when ``whole``,
+    clamped to the field's bounds."""
+    low, high = sorted((base * (1 - spread), base * (1 + spread)))
     if whole:
         low, high = math.floor(low), math.ceil(high)
     floor, ceiling = _bounds(model, field)

@@ -61,6 +61,10 @@ def checked_number(value: Any, field: str, expected: str, valid: Callable[[float
 def whole_number(value: Any, field: str, low: int, high: int, expected: str | None = None) -> int:
     """``value`` as an int from ``low`` to ``high`` (47.0, as Excel sends it, is 47)."""
     expected = expected or f"a whole number from {low:,} to {high:,}"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):  # exact, beyond 2**53 too
+        if not low <= value <= high:
+            raise InputError(field, value, expected)
+        return int(value)
     return int(checked_number(value, field, expected, lambda n: n == int(n) and low <= n <= high))
 
 

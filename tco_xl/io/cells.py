@@ -27,7 +27,6 @@ from xml.etree.ElementTree import fromstring, iterparse
 
 import openpyxl
 from openpyxl.utils import column_index_from_string
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, ROW_TAG, VALUE_TAG, WorkSheetParser
 
 from ..errors import CellProblem, WorkbookError
@@ -43,9 +42,9 @@ _MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384  # Excel's sheet size
 _COORDINATE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .xls, or a workbook saved with a password
 # What reading a damaged package can raise from zipfile, zlib, the XML parser and openpyxl's readers.
-_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, SyntaxError,
-           ValueError, KeyError, IndexError, TypeError, AttributeError, LookupError, OverflowError,
-           InvalidFileException)
+# (RuntimeError covers NotImplementedError: an unknown compression; LookupError covers KeyError and IndexError.)
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, SyntaxError, ValueError, LookupError,
+           TypeError, AttributeError, OverflowError)
 _REPAIR = "the file is damaged: open it in Excel (which offers to repair it) and save it again, or use a backup"
 
 
@@ -72,7 +71,8 @@ def sheet_cells(path: Path, wanted: Collection[str]) -> dict[str, Cells | None]:
     """
     _check_package(path)
     try:
-        with open(path, "rb") as handle:  # a file object: openpyxl would refuse a path by its extension alone
+        with open(path, "rb") as handle:  # a file object: openpyxl would refuse a path by its extension alone (and
+            # the read-only workbook's archive needs no closing: it closes with the handle)
             return _sheets(path, handle, wanted)
     except _DAMAGE as exc:
         raise WorkbookError(str(path), message=f"{path}: not a readable Excel workbook: {_diagnosis(path, exc)}") \
@@ -82,25 +82,22 @@ def sheet_cells(path: Path, wanted: Collection[str]) -> dict[str, Cells | None]:
 def _sheets(path: Path, handle: Any, wanted: Collection[str]) -> dict[str, Cells | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about parts it drops; they are not assumptions
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    try:
-        titles = [ws.title for ws in book.worksheets]
-        twice = sorted({t for t in titles if [u.casefold() for u in titles].count(t.casefold()) > 1})
-        if twice:
-            raise WorkbookError(str(path), message=f"{path}: {_REPAIR} (sheet names listed twice: {', '.join(twice)})")
-        grids: dict[str, Cells | None] = {}
-        problems = []
-        for ws in book.worksheets:
-            grids[ws.title] = None
-            if ws.title in wanted:
-                grids[ws.title], problem = _read_sheet(ws)
-                if problem is not None:
-                    problems.append(problem)
-        if problems:
-            raise WorkbookError(str(path), problems)
-        return grids
-    finally:
-        book.close()
+        book = openpyxl.load_workbook(handle, read_only=True)
+    titles = [ws.title for ws in book.worksheets]
+    twice = sorted({t for t in titles if [u.casefold() for u in titles].count(t.casefold()) > 1})
+    if twice:
+        raise WorkbookError(str(path), message=f"{path}: {_REPAIR} (sheet names listed twice: {', '.join(twice)})")
+    grids: dict[str, Cells | None] = {}
+    problems = []
+    for ws in book.worksheets:
+        grids[ws.title] = None
+        if ws.title in wanted:
+            grids[ws.title], problem = _read_sheet(ws)
+            if problem is not None:
+                problems.append(problem)
+    if problems:
+        raise WorkbookError(str(path), problems)
+    return grids
 
 
 def _check_package(path: Path) -> None:
@@ -145,8 +142,6 @@ def _diagnosis(path: Path, exc: BaseException) -> str:
                         return f"the part {info.filename} is not well-formed XML ({_text(bad)}); {_REPAIR}"
     except _DAMAGE as bad:
         return _text(bad)
-    if isinstance(exc, InvalidFileException):  # openpyxl goes by the file name's extension
-        return _text(exc)
     cause = exc.__cause__ or exc
     return f"{_text(cause)} (the package is not a complete Excel workbook)"
 
@@ -194,9 +189,7 @@ class _CellParser(WorkSheetParser):
             if element.tag == ROW_TAG:
                 try:
                     _, cells = self.parse_row(element)
-                except _SheetDamage:
-                    raise
-                except ValueError as exc:  # the row's own number
+                except ValueError as exc:  # the row's own number (a cell's problems are _SheetDamage or values)
                     raise _SheetDamage(f"a row numbered {element.get('r')!r} ({exc})") from None
                 yield from cells
                 element.clear()
