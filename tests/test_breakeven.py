@@ -62,6 +62,7 @@ def test_gaps_convert_to_eur_and_headcounts_do_not_move():
     assert [c.agents for c in eur] == [c.agents for c in usd]
     # EUR = USD / 1.068 USD per EUR
     assert [c.gap_after for c in eur] == pytest.approx([c.gap_after / 1.068 for c in usd], rel=1e-12)
+    assert [c.gap_before for c in eur] == pytest.approx([c.gap_before / 1.068 for c in usd], rel=1e-12)
     assert {c.currency for c in eur} == {"EUR"}
 
 
@@ -104,3 +105,29 @@ def test_cli_lists_crossings_as_json_and_rejects_unknown_scenarios():
     bad = runner.invoke(app, ["breakeven", "hybrid", "atlantis"])
     assert bad.exit_code == 1
     assert "SCENARIOS" in bad.output and "atlantis" in bad.output and "Traceback" not in bad.output
+
+
+def test_half_a_cent_is_a_tie_and_more_is_not(two_clouds):
+    # 5-year TCO = 60 × monthly: a gap of $0.003 is a tie; $0.007 decides; the first difference decides throughout
+    tie = two_clouds({"unit_price": 1_000}, {"unit_price": 1_000 + 0.003 / 60})
+    assert cheaper_throughout(tie, "a", "b", "tco", 50) == "tie" and crossings(tie, "a", "b", "tco", 50) == []
+    decided = two_clouds({"unit_price": 1_000}, {"unit_price": 1_000 + 0.007 / 60})
+    assert cheaper_throughout(decided, "a", "b", "tco", 50) == "a"
+    dearer = two_clouds({"unit_price": 1_000 + 0.5 / 60}, {"unit_price": 1_000})  # A dearer by 50 cents
+    assert cheaper_throughout(dearer, "a", "b", "tco", 50) == "b"
+    same = two_clouds({"unit_price": 1_000}, {"unit_price": 1_000})
+    assert cheaper_throughout(same, "a", "b", "tco", 50) == "tie"
+
+
+def test_a_tie_between_stretches_of_the_same_winner_is_no_crossing(two_clouds):
+    # A: $10 per agent; B: $250 per 25 agents = 250 × ceil(n / 25): A is cheaper except at 25, 50, ... where they tie
+    a = two_clouds({"unit_price": 10, "driver": "agents"}, {"unit_price": 250, "driver": "app_servers"},
+                   stack_b={"agents_per_app_server": 25})
+    assert crossings(a, "a", "b", "tco", 60) == [] and cheaper_throughout(a, "a", "b", "tco", 60) == "a"
+
+
+def test_two_headcounts_are_enough_to_compare(two_clouds):
+    # A: $150/month; B: $100 per agent: B is cheaper at 1 agent (by $50), A at 2 (by $50): × 60 months
+    a = two_clouds({"unit_price": 150}, {"unit_price": 100, "driver": "agents"})
+    assert crossings(a, "a", "b", "tco", 2) == [Crossing(2, "b", "a", gap_before=3_000.0, gap_after=3_000.0)]
+    assert cheaper_throughout(a, "a", "b", "tco", 2) == "b"  # the first headcount that is not a tie

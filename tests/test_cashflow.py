@@ -73,6 +73,8 @@ def test_npv_table_ranks_every_scenario_and_converts_currency():
     assert len(usd) == len(A.stacks) and list(usd.npv) == sorted(usd.npv)
     # BGN per USD = 1.95583 BGN/EUR ÷ 1.068 USD/EUR
     assert list(bgn.npv) == pytest.approx(list(usd.npv * 1.95583 / 1.068), rel=1e-12)
+    assert list(bgn.tco) == pytest.approx(list(usd.tco * 1.95583 / 1.068), rel=1e-12)
+    assert list(usd.index) == list(range(len(usd)))  # ranked rows numbered from 0
     assert (usd.npv < usd.tco).all()  # costs paid later are worth less today at 8%
 
 

@@ -144,3 +144,36 @@ def test_cli_prints_percentiles_and_probabilities():
     assert [r["scenario"] for r in rows] == list(sim.percentiles.scenario)
     assert sum(r["prob_cheapest"] for r in rows) == pytest.approx(1)
     assert rows[0]["p50"] == pytest.approx(sim.percentiles.p50.iat[0])
+
+
+def test_defaults_are_100000_draws_and_seed_0():
+    sim = simulate(A, 47)
+    assert (sim.draws, sim.seed, sim.samples.shape) == (100_000, 0, (len(A.stacks), 100_000))
+    assert cached_simulation(A, 47, 1_000).seed == 0
+    # the cached probability answers from seed 0 too: at 180 agents two scenarios share the wins
+    drawn = simulate(A, 180, draws=2_000, seed=0).prob_cheapest
+    assert 0 < drawn["hybrid_optimized"] < 1
+    assert prob_cheapest(A, "hybrid_optimized", 180, 2_000) == drawn["hybrid_optimized"]
+
+
+def test_draws_and_seeds_at_their_limits():
+    with pytest.raises(InputError, match="from 1 to 10,000,000"):
+        cached_simulation(A, 47, draws=10_000_001)
+    largest = cached_simulation(A, 47, draws=100, seed=2**63 - 1)  # exact, beyond what a float holds
+    assert largest.seed == 2**63 - 1
+    with pytest.raises(InputError):
+        cached_simulation(A, 47, draws=100, seed=2**63)
+
+
+def test_the_lowest_and_highest_percentile_are_the_extreme_draws():
+    sim = cached_simulation(A, 47, 2_000)
+    row = sim.samples[sim.scenarios.index("hybrid")]
+    assert percentile(A, "hybrid", 47, 0, 2_000) == row.min()
+    assert percentile(A, "hybrid", 47, 1, 2_000) == row.max()
+
+
+def test_results_are_read_only_and_numbered_from_0():
+    sim = cached_simulation(A, 47, 1_000)
+    with pytest.raises(ValueError, match="read-only"):
+        sim.samples[0, 0] = 0.0  # one cached simulation answers many cells: nobody may change it
+    assert list(sim.percentiles.index) == list(range(len(A.stacks)))

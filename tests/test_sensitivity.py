@@ -131,3 +131,41 @@ def test_cli_prints_the_top_bars_and_the_flips():
     assert flips.exit_code == 0 and "cheapest" in flips.output
     bad = runner.invoke(app, ["sensitivity", "hybrid", "-a", "0"])
     assert bad.exit_code == 1 and "--agents" in bad.output and "Traceback" not in bad.output
+
+
+def test_flips_from_the_reference_headcount_a_price_and_a_quantity(two_clouds):
+    a = two_clouds({"unit_price": 1_000}, {"unit_price": 9, "driver": "scaled", "quantity": 100})
+    # At 47 agents (the reference): A = $1,000, B = 100 units × $9 = $900/month: B is cheapest. Moves that flip it:
+    # the reference headcount down to floor(0.8 × 47) = 37 makes B 900 × 47 / 37 = $1,143.24 (A cheaper by
+    # 60 × $143.24); A's price down 20%: 60 × (900 − 800) = $6,000; B's price or quantity up 20%: 60 × 80 = $4,800
+    df = cheapest_flips(a, 47)
+    assert (df.attrs["cheapest"], df.attrs["base_tco"]) == ("b", pytest.approx(60 * 900))
+    assert list(zip(df.assumption, df.moved_to, strict=True)) == [
+        ("usage.reference_agents", "low"), ("providers[0].unit_price", "low"), ("providers[1].unit_price", "high"),
+        ("providers[1].quantity", "high")]
+    assert list(df["value"]) == pytest.approx([37, 800, 10.8, 120])
+    assert list(df.margin) == pytest.approx([60 * (900 * 47 / 37 - 1_000), 6_000, 4_800, 4_800])
+    assert set(df.cheapest_after) == {"a"} and list(df.index) == [0, 1, 2, 3]
+    eur = cheapest_flips(a, 47, currency="EUR")  # 1.068 USD per EUR
+    assert list(eur.margin) == pytest.approx(list(df.margin / 1.068))
+    assert list(eur.tco_after) == pytest.approx(list(df.tco_after / 1.068))
+
+
+def test_factors_of_a_price_line(two_clouds):
+    a = two_clouds({"unit_price": 1_000}, {"unit_price": 9, "driver": "scaled", "quantity": 100, "unit": "GB",
+                                           "price_low": 8, "price_high": 12})
+    by_key = {f.key: f for f in factors(a)}
+    price, quantity = by_key["providers[1].unit_price"], by_key["providers[1].quantity"]
+    # the price moves over the line's own range; the estimated quantity (driver 'scaled') ±20%
+    assert (price.low, price.high, price.ranged, price.label, price.unit) == (
+        8, 12, True, "pb · B's line: unit price", "USD/GB/month")
+    assert (quantity.low, quantity.high, quantity.ranged, quantity.label, quantity.unit) == (
+        pytest.approx(80), pytest.approx(120), False, "pb · B's line: quantity at reference", "GB")
+    assert "providers[0].quantity" not in by_key  # a fixed line's quantity is a count, not an estimate
+
+
+def test_a_negative_base_moves_down_first_and_stays_within_its_bounds():
+    data = A.model_dump()
+    data["finance"]["twilio_escalation"] = -0.45  # may be as low as -0.5 a year
+    f = next(f for f in factors(Assumptions.model_validate(data)) if f.key == "finance.twilio_escalation")
+    assert (f.low, f.high) == pytest.approx((-0.5, -0.36))  # −0.45 × 1.2 = −0.54, held at −0.5; −0.45 × 0.8
