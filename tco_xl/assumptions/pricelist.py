@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._field import range_bounds
+from .bands import VENDOR_PRICE, share_note, with_note
 
 Driver = Literal[
     "fixed", "scaled", "agents", "app_servers", "db_servers", "mac_studios", "hosts",
@@ -67,8 +68,15 @@ class PriceLine(BaseModel):
         return self
 
 
-def _line(group: str, line: str, category: str, unit_price: float, **kw) -> PriceLine:
-    return PriceLine(group=group, line=line, category=category, unit_price=unit_price, **kw)
+def _line(group: str, line: str, category: str, unit_price: float, *, source: str = "", **kw) -> PriceLine:
+    """A default line; a priced line without the report's range takes the vendor list price band (its Price
+    low/high), an estimated ('scaled') quantity ranges by ± usage.scaled_quantity_range; both noted in its source."""
+    if unit_price and "price_low" not in kw and "price_high" not in kw:
+        kw["price_low"], kw["price_high"] = VENDOR_PRICE.bounds(unit_price, 0)
+        source = with_note(source, f"price: {VENDOR_PRICE.source}")
+    if kw.get("driver") == "scaled":
+        source = with_note(source, share_note("quantity", "usage.scaled_quantity_range"))
+    return PriceLine(group=group, line=line, category=category, unit_price=unit_price, source=source, **kw)
 
 
 def _server(group, line, category, price, driver, **kw):

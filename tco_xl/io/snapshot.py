@@ -47,6 +47,7 @@ from ..analysis.breakeven import AGENTS_MAX, breakeven_table
 from ..analysis.montecarlo import simulate
 from ..analysis.sensitivity import tornado
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
+from ..assumptions.keys import readable_key, stable_keys
 from ..engine import METRICS, ScenarioResult, capacity, compare, evaluate
 from ..engine.inputs import agent_grid, metric_label
 from ..engine.support import support_hours
@@ -160,31 +161,6 @@ def creation_time(created: datetime | None = None) -> datetime:
     return created
 
 
-# -- stable keys -----------------------------------------------------------------------------------
-def _row_ids(a: Assumptions) -> dict[str, list[str]]:
-    lines = lambda rows: [f"{r.group}|{r.line}" for r in rows]  # noqa: E731
-    return {"providers": lines(a.providers), "options": lines(a.options),
-            "llm_models": [m.key for m in a.llm_models], "stacks": [s.key for s in a.stacks]}
-
-
-def stable_keys(a: Assumptions) -> dict[str, str]:
-    """'table[i]' -> 'table[id]' for every table row; a repeated id gets '#2', '#3' in sheet order."""
-    out = {}
-    for table, ids in _row_ids(a).items():
-        seen: dict[str, int] = {}
-        for i, row_id in enumerate(ids):
-            seen[row_id] = seen.get(row_id, 0) + 1
-            out[f"{table}[{i}]"] = f"{table}[{row_id}{'' if seen[row_id] == 1 else f'#{seen[row_id]}'}]"
-    return out
-
-
-_INDEXED = re.compile(r"^(\w+\[\d+\])")
-
-
-def _stable(keys: dict[str, str], key: str) -> str:
-    return _INDEXED.sub(lambda m: keys.get(m.group(1), m.group(1)), key)
-
-
 # -- writing rows ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Column:
@@ -295,7 +271,7 @@ def breakdown_sheet(ws, d: SnapshotData) -> int:
                Column("Quantity", QTY), Column("Unit"), Column("Unit price (USD)", PRICE),
                Column("Monthly (USD/month)", USD), Column("One-time (USD)", USD), Column("Derivation", max_width=90),
                Column("Assumptions", max_width=60)]
-    keys = {key: [", ".join(_stable(d.keys, k) for k in c.keys) for c in r.components]
+    keys = {key: [", ".join(readable_key(d.keys, k) for k in c.keys) for c in r.components]
             for key, r in d.results.items()}
 
     def rows() -> Iterator[tuple]:
@@ -499,7 +475,7 @@ def sensitivity_sheet(ws, d: SnapshotData) -> int:
     def rows() -> Iterator[tuple]:
         for n, name, df in frames:
             for f in df.itertuples():
-                yield (n, name, _stable(d.keys, f.assumption), f.label, f.unit, f.base, f.low, f.high, f.range,
+                yield (n, name, readable_key(d.keys, f.assumption), f.label, f.unit, f.base, f.low, f.high, f.range,
                        f.tco_low, f.tco_high, f.delta_low, f.delta_high, f.swing)
             yield from [(None,) * len(columns)] * (block - len(df))
 
