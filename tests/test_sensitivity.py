@@ -52,16 +52,21 @@ def test_bars_are_ranked_by_swing_and_leave_out_assumptions_that_change_nothing(
     assert "hardware.mac_studio_usd" not in set(df.assumption)  # AWS runs no Mac Studios
 
 
-def test_workbook_range_is_used_where_given_else_twenty_percent():
+def test_the_workbook_range_is_used_where_given_else_the_band_of_the_inputs_kind_else_twenty_percent():
     df = tornado(A, "self_hosted", 47).set_index("assumption")
     fiber = df.loc["network.internet_usd_per_site_month"]
     assert (fiber.low, fiber.high, fiber.range) == (53, 64, "workbook")
     # 2 sites × ($53 − $60) × 12 months × 5 years = −$840; 2 × ($64 − $60) × 60 = +$480
     assert (fiber.delta_low, fiber.delta_high) == pytest.approx((-840, 480))
     mac = df.loc["hardware.mac_studio_usd"]
-    assert mac.range == "±20%"
-    # 47 agents → ceil(47 / 25) = 2 Mac Studios; ±20% of $11,999 = ±$2,399.80 each → ±$4,799.60 one-time
-    assert (mac.delta_low, mac.delta_high) == pytest.approx((-4_799.60, 4_799.60))
+    assert mac.range == "±10% vendor list prices"
+    # 47 agents → ceil(47 / 25) = 2 Mac Studios; ±10% of $11,999 = ±$1,199.90 each → ±$2,399.80 one-time
+    assert (mac.delta_low, mac.delta_high) == pytest.approx((-2_399.80, 2_399.80))
+    # a band follows the value: $9,000 Mac Studios range over $8,100..$9,900
+    cheaper = tornado(moved(A, "hardware.mac_studio_usd", 9_000), "self_hosted", 47).set_index("assumption")
+    assert (cheaper.loc["hardware.mac_studio_usd"].low, cheaper.loc["hardware.mac_studio_usd"].high) == (8_100, 9_900)
+    # no range and no band: the minimum of 2 Mac Studios moves ±20% (sensitivity only; Monte Carlo leaves it)
+    assert df.loc["capacity.min_mac_studios"].range == "±20%"
 
 
 def test_moves_stay_inside_the_field_bounds_and_counts_stay_whole():

@@ -2,11 +2,12 @@
 
 A factor is a scalar assumption (``network.internet_usd_per_site_month``) or a table cell
 (``options[15].unit_price``), named as ``Assumptions.origins`` and ``Component.keys`` name them.
-Its low/high is the workbook's range where one is given: the Low/High of scalar assumptions and
-``price_low``/``price_high`` of price lines (the report's range or the default band of the input's kind),
-and for table cells without range columns ± the share held in a scalar assumption (``TABLE_RANGES``).
-Otherwise base ± ``spread`` (20%, sensitivity only), kept inside the field's bounds. Monte Carlo draws
-the ranged factors that some scenario's line items read (``ranged_factors``).
+Its low/high is the workbook's range where one is given (the Low/High of scalar assumptions,
+``price_low``/``price_high`` of price lines: the report's range); where they are blank, the default band
+of the input's kind around its value (``ScalarSpec.band``, ``PRICE_BAND``); for table cells without range
+columns ± the share held in a scalar assumption (``TABLE_RANGES``). Otherwise base ± ``spread`` (20%,
+sensitivity only). Ranges are kept inside the field's bounds. Monte Carlo draws the ranged factors that
+some scenario's line items read (``ranged_factors``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pydantic import BaseModel
 
 from ..assumptions import GROUPS, Assumptions, PriceLine, scalar_specs
 from ..assumptions._field import range_bounds
-from ..assumptions.bands import around
+from ..assumptions.bands import Band, around
+from ..assumptions.pricelist import PRICE_BAND
 from ..engine import evaluate
 from ..engine.cache import by_content
 
@@ -58,7 +60,7 @@ class Factor:
     base: float
     low: float
     high: float
-    range_source: str  # 'workbook' (Low/High cells or a range share) or '±20%' (sensitivity's spread)
+    range_source: str  # 'workbook' (Low/High cells or a range share), 'band ±10%' or '±20%' (sensitivity's spread)
 
     @property
     def ranged(self) -> bool:
@@ -74,11 +76,16 @@ def factors(a: Assumptions, spread: float = SPREAD) -> list[Factor]:
             continue
         base = float(a.value(spec.key))
         rng = a.ranges.get(spec.key)
+        model = GROUPS[spec.group]
         given = None if rng is None else _workbook_range(base, rng.low, rng.high)
-        whole = spec.is_int or spec.unit in WHOLE_UNITS
-        low, high = given or _spread(base, spread, GROUPS[spec.group], spec.field, whole)
-        out.append(Factor(spec.key, spec.label, spec.unit, base, low, high,
-                          WORKBOOK if given is not None else SPREAD_SOURCE))
+        if given is not None:
+            out.append(Factor(spec.key, spec.label, spec.unit, base, *given, WORKBOOK))
+        elif spec.band is not None:
+            out.append(_banded(spec.key, spec.label, spec.unit, base, spec.band, model, spec.field))
+        else:
+            whole = spec.is_int or spec.unit in WHOLE_UNITS
+            out.append(Factor(spec.key, spec.label, spec.unit, base,
+                              *_spread(base, spread, model, spec.field, whole), SPREAD_SOURCE))
     for table, fields in TABLE_FIELDS.items():
         for i, row in enumerate(getattr(a, table)):
             for field in fields:
@@ -129,11 +136,18 @@ def _cell_factor(key: str, row: BaseModel, field: str, spread: float, share: flo
     given = None
     if isinstance(row, PriceLine) and field == "unit_price":
         given = _workbook_range(base, row.price_low, row.price_high)
+        if given is None:
+            return _banded(key, label, unit, base, PRICE_BAND, type(row), field)
     elif share is not None:
         given = around(base, share, True, *_bounds(type(row), field))
     if given is None:
         return Factor(key, label, unit, base, *_spread(base, spread, type(row), field, whole=False), SPREAD_SOURCE)
     return Factor(key, label, unit, base, *given, WORKBOOK)
+
+
+def _banded(key: str, label: str, unit: str, base: float, band: Band, model: type[BaseModel], field: str) -> Factor:
+    """A factor ranged by the default band of its kind, within the field's bounds."""
+    return Factor(key, label, unit, base, *band.bounds(base, *_bounds(model, field)), f"{band.shown} {band.kind}")
 
 
 def _workbook_range(base: float, low: float | None, high: float | None) -> tuple[float, float] | None:

@@ -160,10 +160,10 @@ def simulate(a: Assumptions, agents: int, draws: int = DRAWS, seed: int = 0, pro
         store.write(start, values)
         if progress is not None:
             progress(start + size, count)
-    base = evaluate(a, grid)
-    return Simulation(n, count, int(seed), m, code, keys, tuple(s.name for s in a.stacks), fs,
-                      np.array([float(convert(base[k].metric(m), a, code)[0]) for k in keys]), sums / count, wins,
-                      _skew(a, n, m, code, fs), store)
+    at_base = evaluate(a, grid)
+    base = np.array([float(np.asarray(convert(at_base[k].metric(m), a, code)).item()) for k in keys])
+    return Simulation(n, count, int(seed), m, code, keys, tuple(s.name for s in a.stacks), fs, base, sums / count,
+                      wins, _skew(a, n, m, code, fs), store)
 
 
 def _skew(a: Assumptions, agents: int, metric: str, currency: str, drawn: tuple[Factor, ...]) -> pd.DataFrame:
