@@ -33,10 +33,11 @@ def line_component(a: Assumptions, line: PriceLine, drivers: dict[str, Num], ref
     usd_price = line.unit_price * fx
     monthly = billable * usd_price * factor * (1 - line.discount)
 
-    parts = ["{billable} " + line.unit]
+    count = " × " if line.unit[:1].isdigit() else " "  # '10 × 1,000 emails', '3 server'
+    parts = ["{billable}" + count + line.unit]
     terms = {"billable": billable, "price": line.unit_price, "usd": usd_price}
     if np.any(line.included):
-        parts[0] = "({q} − {included} included) " + line.unit
+        parts[0] = "({q} − {included} included)" + count + line.unit
         terms.update(q=q, included=line.included)
     if line.billing == "hour":
         parts.append("{hours} h")

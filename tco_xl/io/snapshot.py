@@ -53,6 +53,7 @@ from ..engine.inputs import agent_grid, metric_label
 from ..engine.support import support_hours
 from ..errors import InputError
 from .atomic import write_bytes_atomic
+from .formula_text import looks_like_formula
 from .layout import DEFAULT_WORKBOOK, cell_of
 
 __all__ = ["ANALYSIS_MAX_HEADCOUNTS", "FORMAT", "Export", "Provenance", "SheetWriter", "SnapshotData",
@@ -62,7 +63,6 @@ __all__ = ["ANALYSIS_MAX_HEADCOUNTS", "FORMAT", "Export", "Provenance", "SheetWr
 #: Written to Metadata!B2; the diff accepts snapshots of this format.
 FORMAT = "tco_xl-snapshot/1"
 BUNDLED = "bundled defaults (= workbook/TCO.xlsm)"
-FORMULA_START = ("=", "+", "-", "@")
 CHART_HEADCOUNTS = 6  # charts show at most this many headcounts, evenly spread over the requested ones
 ANALYSIS_MAX_HEADCOUNTS = 10  # analysis sheets by default up to this many headcounts
 
@@ -180,7 +180,7 @@ def _text_cell(ws, value: str) -> WriteOnlyCell:
 
 
 def _cell(ws, value: Any, fmt: str | None, style: tuple[Font, PatternFill] | None = None) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if looks_like_formula(value):
         cell = _text_cell(ws, value)
     elif fmt is None and style is None:
         return value
@@ -435,6 +435,23 @@ def metadata_rows(d: SnapshotData, sheets: list[str]) -> list[tuple[str, Any]]:
             ("scenarios", ", ".join(d.results)), ("assumptions_sha256", d.a.content_hash()),
             ("assumptions_source", p.source), ("source_workbook_sha256", p.workbook_sha256),
             ("git_commit", p.git_commit), ("sheets", ", ".join(sheets))]
+
+
+def snapshot_metadata(path: Path) -> dict[str, Any] | None:
+    """The Metadata (key -> value) of a snapshot file, or None when ``path`` is not a tco_xl snapshot."""
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - whatever cannot be opened is not a snapshot
+        return None
+    try:
+        if "Metadata" not in wb.sheetnames:
+            return None
+        meta = {str(r[0]): r[1] for r in wb["Metadata"].iter_rows(min_row=2, max_col=2, values_only=True)
+                if r and r[0] is not None}
+    finally:
+        wb.close()
+    return meta if str(meta.get("format", "")).startswith(FORMAT.rsplit("/", 1)[0] + "/") else None
 
 
 def metadata_sheet(ws, d: SnapshotData, sheets: list[str]) -> int:

@@ -451,7 +451,8 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
         ("", None), ("How to use it", BOLD),
         ("Edit blue cells only. On the assumption sheets each row is one assumption: Key (do not change), "
          "Assumption, Value, Unit, Low/High (the range used by sensitivity and Monte Carlo; blank = the default band "
-         "its Source names, else none; Low = High = Value holds it fixed), Source, Note. Drop-downs and input rules guard the cells; the engine checks them again when it reads the workbook.",
+         "its Source names, else none; Low = High = Value holds it fixed), Source, Note. Drop-downs and input "
+         "rules guard the cells; the engine checks them again when it reads the workbook.",
          None),
         ("Add a provider: add its lines on Providers (same Group on each line), then a row on Stacks with "
          "kind = cloud and that provider; TCO_COMPARE lists it at once, and a copy of a cloud row on Scenarios with "
