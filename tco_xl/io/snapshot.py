@@ -312,10 +312,11 @@ def _origin_lookup(d: SnapshotData) -> Callable[[str], str]:
 
 
 def range_used(f: Factor | None) -> str | None:
-    """The range sensitivity and Monte Carlo use, and where it comes from: '30 – 50 (±25% usage volumes)'."""
+    """The range sensitivity and Monte Carlo use, and where it comes from: '30 – 50 (±25% usage volumes)';
+    an input without a range moves by sensitivity's spread only: '1 – 3 (±20%, sensitivity only)'."""
     if f is None or f.low == f.high:
         return None
-    return f"{f.low:,.6g} – {f.high:,.6g} ({f.range_source})"
+    return f"{f.low:,.6g} – {f.high:,.6g} ({f.range_source}{'' if f.ranged else ', sensitivity only'})"
 
 
 def assumption_rows(d: SnapshotData) -> Iterator[tuple]:

@@ -111,7 +111,7 @@ def charts_sheet(ws, d: SnapshotData) -> int:
         for c, category in enumerate(categories):
             grid[first, bar_col + 2 + c] = cell(ws, category, None, HEADER)
         for r, p in enumerate(bars, start=first + 1):
-            grid[r, bar_col] = p.name
+            grid[r, bar_col] = cell(ws, p.name)
             grid[r, bar_col + 1] = cell(ws, float(p.tco), USD)
             for c, category in enumerate(categories):
                 grid[r, bar_col + 2 + c] = cell(ws, float(p.subtotal([category]).tco), USD)
@@ -130,7 +130,7 @@ def charts_sheet(ws, d: SnapshotData) -> int:
         ws.add_chart(mix, f"{get_column_letter(PRINT_COLUMNS // 2 + 1)}{first}")
         if b % 2 == 1:
             ws.row_breaks.append(Break(id=first + BAR_BLOCK - 1))
-    _fit_data_columns(ws, grid, range(PRINT_COLUMNS + 1, max(c for _, c in grid) + 1))
+    _fit_columns(ws, grid)
     by_row: dict[int, dict[int, Any]] = {}
     for (r, c), value in grid.items():
         by_row.setdefault(r, {})[c] = value
@@ -142,15 +142,16 @@ def charts_sheet(ws, d: SnapshotData) -> int:
     return sum(1 for v in grid.values() if getattr(v, "value", v) is not None)
 
 
-def _fit_data_columns(ws, grid: dict[tuple[int, int], Any], columns: range) -> None:
-    """Widths of the data columns: their widest formatted value or header (never ``###``)."""
+def _fit_columns(ws, grid: dict[tuple[int, int], Any]) -> None:
+    """Widths: the data columns fit their widest formatted value or header; the printed columns stay COLUMN_WIDTH
+    wide (text overflows into its empty neighbours) unless a number needs more (never ``###``)."""
     widest: dict[int, int] = {}
     for (_, c), v in grid.items():
-        if c in columns:
-            value, fmt = getattr(v, "value", v), getattr(v, "number_format", None)
-            widest[c] = max(widest.get(c, 0), len(shown(value, fmt if fmt != "General" else None)))
+        value, fmt = getattr(v, "value", v), getattr(v, "number_format", None)
+        if c > PRINT_COLUMNS or isinstance(value, (int, float)):
+            widest[c] = max(widest.get(c, 0), len(shown(value, fmt if fmt != "General" else None)) + 2)
     for c, w in widest.items():
-        ws.column_dimensions[get_column_letter(c)].width = min(w + 2, 50)
+        ws.column_dimensions[get_column_letter(c)].width = min(w, 50) if c > PRINT_COLUMNS else max(w, COLUMN_WIDTH)
 
 
 def _line_chart(ws, d: SnapshotData, col: int, points: int, scenarios: int, mark_col: int,
