@@ -112,7 +112,7 @@ def test_every_visible_sheet_prints_on_a4_fitted_to_the_page_width(book):
         assert "&A" in ws.oddFooter.center.text and "&P" in ws.oddFooter.center.text
     assert book["Summary"].page_setup.fitToHeight == 1  # the Summary is one page
     for title in ("Results", "Breakdown", "Capacity", "Break-even", "Sensitivity", "Uncertainty"):
-        assert book[title].print_title_rows == "1:1", title  # header row repeated on every page
+        assert book[title].print_title_rows == "$1:$1", title  # header row repeated on every page
     assert len(book["Sensitivity"].row_breaks.brk) == len(AGENTS) - 1  # each tornado with its table, whole
 
 
