@@ -20,6 +20,19 @@ def soffice() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    """Path of poppler's pdftotext (pdfinfo beside it) to read PDFs; skips without it, but fails in CI (CI=true)."""
+    import shutil
+    path, info = shutil.which("pdftotext"), shutil.which("pdfinfo")
+    if path is None or info is None:
+        message = "poppler-utils (pdftotext, pdfinfo) is not installed: apt-get install poppler-utils"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI must run the PDF tests)")
+        pytest.skip(message)
+    return path
+
+
 # -- the assumptions workbook (TCO.xlsm) -------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
