@@ -206,8 +206,8 @@ def _emit(frames: list[tuple[str, pd.DataFrame, int | None]], fmt: Format, colum
     else:
         for title, df, _ in frames:
             if df.empty and df.attrs.get("note"):
-                console.print(title, highlight=False)
+                console.print(title, highlight=False, markup=False)
             else:
                 print_table(console, title, columns, df[[c.field for c in columns]].itertuples(index=False))
             if df.attrs.get("note"):
-                console.print(df.attrs["note"], highlight=False)
+                console.print(df.attrs["note"], highlight=False, markup=False)

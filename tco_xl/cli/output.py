@@ -33,6 +33,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from ..io.formula_text import csv_cell
 from ..rounding import excel_round
@@ -79,7 +80,7 @@ def cell_text(value: Any, fmt: str | None) -> str:
 
 
 def _table(title: str, cols: Sequence[Col], rows: list[list[str]], styles: Sequence[str | None]) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title), title_justify="left")
     for i, col in enumerate(cols):
         widest = max((len(r[i]) for r in rows), default=0)
         if col.fmt is None:
@@ -89,7 +90,7 @@ def _table(title: str, cols: Sequence[Col], rows: list[list[str]], styles: Seque
             header = textwrap.fill(col.header, max(widest, longest_word))
             table.add_column(header, justify="right", no_wrap=True)
     for row, style in zip(rows, styles, strict=True):
-        table.add_row(*row, style=style)
+        table.add_row(*(Text(c) for c in row), style=style)  # as Text: '[aws|…]' in a key is not markup
     return table
 
 
@@ -116,9 +117,9 @@ def print_table(console: Console, title: str, cols: Sequence[Col], rows: Iterabl
     console.print(table)
     if dropped:
         names = ", ".join(c.header for c in dropped)
-        console.print(f"[dim]Not shown at {console.width} columns: {names} (a wider terminal shows "
-                      f"{'it' if len(dropped) == 1 else 'them'}; --format csv or json has every column)[/dim]",
-                      highlight=False)
+        console.print(Text(f"Not shown at {console.width} columns: {names} (a wider terminal shows "
+                           f"{'it' if len(dropped) == 1 else 'them'}; --format csv or json has every column)",
+                           style="dim"))
 
 
 # -- JSON and CSV ------------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def print_csv(df: pd.DataFrame, money: frozenset[str]) -> None:
     out = df.copy()
     for name in out.columns:
         column = out[name]
-        if column.dtype == object:
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
             out[name] = column.map(lambda v: csv_cell(plain(v)))
         elif column.dtype.kind == "f":
             out[name] = column.map(lambda v, m=name in money: plain(v, m))
