@@ -25,7 +25,7 @@ from ..analysis.sensitivity import tornado
 from ..assumptions import scalar_specs
 from ..assumptions.keys import readable_key
 from ..engine.inputs import metric_label
-from .xlsx import CHEAPEST, HEADER, LINE_HEIGHT, WHOLE_USD, WRAP, cell, lines, print_setup
+from .xlsx import CHEAPEST, HEADER, LINE_HEIGHT, TOP, WHOLE_USD, WRAP, cell, lines, print_setup
 
 if TYPE_CHECKING:
     from .snapshot import SnapshotData
@@ -76,11 +76,15 @@ def cheapest_over_headcounts(d: SnapshotData) -> list[str]:
     """Which scenario is cheapest from 1 agent to the largest headcount, and where that changes."""
     names = {s.key: s.name for s in d.a.stacks}
     last = int(d.curve.index[-1])
-    parts = [f"{names[key]} from {start:,} to {stop:,}" for start, stop, key in d.cheapest_runs]
+    parts = [f"{names[key]} at {start:,}{f'–{stop:,}' if stop > start else ''} agents"
+             for start, stop, key in d.cheapest_runs]
     if len(parts) > 5:
-        parts = [*parts[:4], f"… ({len(parts) - 4} more changes, Charts sheet)"]
+        parts = [*parts[:4], f"then {len(parts) - 4} more changes (Charts sheet)"]
     exact = "" if d.curve_exact else f" (on a grid of {len(d.curve):,} headcounts)"
-    return [f"Cheapest over 1 to {last:,} agents{exact}: {'; '.join(parts)} agents. The Charts sheet draws every "
+    if len(d.cheapest_runs) == 1:
+        return [f"{names[d.cheapest_runs[0][2]]} is the cheapest at every headcount from 1 to {last:,} agents{exact}; "
+                "the Charts sheet draws every scenario against headcount."]
+    return [f"Cheapest over 1 to {last:,} agents{exact}: {'; '.join(parts)}. The Charts sheet draws every "
             "scenario against headcount with these break-even points marked."]
 
 
@@ -111,15 +115,16 @@ SUMMARY_SENTENCES: list[Callable[[SnapshotData], list[str]]] = [recommendations,
 
 # -- the key assumptions --------------------------------------------------------------------------------
 def key_factors(d: SnapshotData) -> list[Factor]:
-    """The assumptions whose range moves a recommended scenario's N-year TCO most (largest swing first)."""
+    """The uncertain assumptions (with a range: the report's, the workbook's or a band) whose range moves a
+    recommended scenario's N-year TCO most, largest swing first."""
+    ranged = {f.key: f for f in d.factors if f.ranged}
     swings: dict[str, float] = {}
     for r in d.table[(d.table["rank"] == 1) & d.table.agents.isin(d.summary_agents)].itertuples():
         df = tornado(d.a, r.scenario, int(r.agents), currency="USD")
         for key, swing in zip(df.assumption, df.swing, strict=True):
-            swings[key] = max(swings.get(key, 0.0), float(swing))
-    ranked = sorted(swings, key=lambda k: -swings[k])[:KEY_ASSUMPTIONS]
-    by_key = {f.key: f for f in d.factors}
-    return [by_key[k] for k in ranked]
+            if key in ranged:
+                swings[key] = max(swings.get(key, 0.0), float(swing))
+    return [ranged[k] for k in sorted(swings, key=lambda k: -swings[k])[:KEY_ASSUMPTIONS]]
 
 
 def source_of(d: SnapshotData, key: str) -> str:
@@ -205,7 +210,8 @@ def summary_sheet(ws, d: SnapshotData) -> int:
     for f in key_factors(d):
         source = source_of(d, f.key)
         label = f"{f.label} ({readable_key(keys, f.key)})"
-        rows.append(([cell(ws, label, align=WRAP), cell(ws, f.base, "#,##0.######"), cell(ws, f.unit, align=WRAP),
+        rows.append(([cell(ws, label, align=WRAP), cell(ws, f.base, "#,##0.######", align=TOP),
+                      cell(ws, f.unit, align=WRAP),
                       cell(ws, f"{f.low:,.6g}–{f.high:,.6g}", align=WRAP), cell(ws, source, align=WRAP)],
                      LINE_HEIGHT * max(lines(source, source_width), lines(label, NAME_WIDTH),
                                        lines(f.unit, FIGURE_WIDTH))))
