@@ -47,7 +47,8 @@ class Figure:
 
     line: int        # 1-based line of the report
     section: str     # the ## heading it falls under ('' before the first)
-    heading: str     # the innermost heading above it
+    heading: str     # the innermost heading above it; '(heading)' for a figure in a heading
+    path: tuple[str, ...]  # every heading above it, outermost first
     table: int       # 1-based table number in the report; 0 for prose
     row: str         # table row label ('' in prose)
     column: str      # table column header; '(label)' for a number inside the row label; '' in prose
@@ -103,6 +104,7 @@ class Text:
     line: int
     section: str
     heading: str
+    path: tuple[str, ...]
     table: int
     row: str
     column: str
@@ -141,6 +143,7 @@ class Report:
     # -- parsing ---------------------------------------------------------------------------------
     def _parse(self, tokens: list[Token]) -> None:
         section, heading = "", ""
+        path: list[tuple[int, str]] = []
         i = 0
         while i < len(tokens):
             tok = tokens[i]
@@ -150,21 +153,25 @@ class Report:
                 if level == 2:
                     section = title
                 heading = title
-                self.texts.append(Text(_first_line(tok), section, "(heading)", 0, "", "", title))
+                path = [(lv, h) for lv, h in path if lv < level]
+                self.texts.append(Text(_first_line(tok), section, "(heading)", tuple(h for _, h in path), 0, "", "",
+                                       title))
+                path.append((level, title))
                 i += 3
                 continue
             if tok.type == "list_item_open" and tok.info:
                 self.markers.append(NotAFigure(_first_line(tok), f"{tok.info}.", "list number",
                                                self.lines[_first_line(tok) - 1], 0))
             if tok.type == "table_open":
-                i = self._table(tokens, i, section, heading)
+                i = self._table(tokens, i, section, heading, tuple(h for _, h in path))
                 continue
             if tok.type == "inline" and tok.map:
                 for offset, part in enumerate(tok.content.split("\n")):
-                    self.texts.append(Text(tok.map[0] + 1 + offset, section, heading, 0, "", "", clean(part)))
+                    self.texts.append(Text(tok.map[0] + 1 + offset, section, heading, tuple(h for _, h in path), 0, "",
+                                           "", clean(part)))
             i += 1
 
-    def _table(self, tokens: list[Token], i: int, section: str, heading: str) -> int:
+    def _table(self, tokens: list[Token], i: int, section: str, heading: str, path: tuple[str, ...]) -> int:
         """Read the table starting at tokens[i]; return the index after it."""
         number = len(self.tables) + 1
         line = _first_line(tokens[i])
@@ -185,11 +192,11 @@ class Report:
             i += 1
         table = Table(number, line, section, heading, tuple(header), tuple(tuple(r) for r in rows))
         self.tables.append(table)
-        self.texts.extend(Text(row_lines[0], section, heading, number, "(header)", "", h) for h in header)
+        self.texts.extend(Text(row_lines[0], section, heading, path, number, "(header)", "", h) for h in header)
         for row, row_line in zip(rows, row_lines[1:], strict=True):
             label = row[0]
-            self.texts.append(Text(row_line, section, heading, number, label, "(label)", label))
-            self.texts.extend(Text(row_line, section, heading, number, label, column, cell)
+            self.texts.append(Text(row_line, section, heading, path, number, label, "(label)", label))
+            self.texts.extend(Text(row_line, section, heading, path, number, label, column, cell)
                               for column, cell in zip(header[1:], row[1:], strict=True))
         return i + 1
 
@@ -287,5 +294,5 @@ def _figure(t: Text, m: re.Match[str], index: int) -> Figure:
         low, high = low / 100, high / 100
     unit = re.match(r"\s*(/\s*[\w,.]+(?:\s+\w+)?|[A-Za-z][\w/]*(?:\s+\w+)?)?", t.text[m.end():])
     text = m.group(0)
-    return Figure(t.line, t.section, t.heading, t.table, t.row, t.column, text, low, high, kind, currency,
+    return Figure(t.line, t.section, t.heading, t.path, t.table, t.row, t.column, text, low, high, kind, currency,
                   (unit.group(1) or "").strip() if unit else "", t.text, m.start(), index)
