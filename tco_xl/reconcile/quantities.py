@@ -183,8 +183,8 @@ class Quantities:
         """Application servers of a stack."""
         return float(cap.app_servers(self.a.stack(key), agents))
 
-    def stack(self, key: str) -> Any:
-        """A row of the Stacks sheet (``stack('hybrid').agents_per_app_server``)."""
+    def stack_row(self, key: str) -> Any:
+        """A row of the Stacks sheet (``stack_row("hybrid").agents_per_app_server``)."""
         return self.a.stack(key)
 
     def db_servers(self, agents: float) -> float:
@@ -222,6 +222,6 @@ class Quantities:
         """Every name an expression may use: these functions and the assumption groups (``usage.minutes_per_call``)."""
         functions = {name: getattr(self, name) for name in (
             "scenario", "scope", "cat", "item", "option", "api", "twilio", "usd", "price_range", "discount", "units",
-            "active", "sites", "servers", "stack", "db_servers", "tokens", "tokens_per_second", "minutes", "hours", "scale",
+            "active", "sites", "servers", "stack_row", "db_servers", "tokens", "tokens_per_second", "minutes", "hours", "scale",
             "breakeven")}
         return {**functions, "price": self.list_price, **{group: getattr(self.a, group) for group in GROUPS}}
