@@ -106,10 +106,12 @@ class Reconciliation:
         self.stated_line(line, index)
         return self._engine(self._prose[(line, index)])
 
-    def names(self, rule: Rule, x: Any = None) -> dict[str, Any]:
-        """What an expression of ``rule`` may name; vars written '=expression' are computed from the others."""
+    def names(self, rule: Rule, x: Any = None, f: Figure | None = None) -> dict[str, Any]:
+        """What an expression of ``rule`` (for figure ``f``) may name; vars written '=expression' are computed
+        from the others."""
         plain = {k: v for k, v in rule.names.items() if not (isinstance(v, str) and v.startswith("="))}
-        names = {**self._base, **plain, "x": x, "T": self.stated_cell, "E": self.engine_cell,
+        where = {"row": f.row, "column": f.column, "table": f.table} if f else {}
+        names = {**self._base, **where, **plain, "x": x, "T": self.stated_cell, "E": self.engine_cell,
                  "L": self.stated_line, "EL": self.engine_line}
         for k, v in rule.names.items():
             if k not in plain:
@@ -121,7 +123,7 @@ class Reconciliation:
         return self.mapping.rule(f, self._line_of)
 
     def row_object(self, f: Figure, rule: Rule) -> Any:
-        return evaluate(rule.row, self.names(rule)) if rule.row else None
+        return evaluate(rule.row, self.names(rule, None, f)) if rule.row else None
 
     def _engine(self, f: Figure) -> Any:
         key = id(f)
@@ -130,7 +132,7 @@ class Reconciliation:
             if rule is None or rule.na:
                 self._engine_memo[key] = None
             else:
-                value = evaluate(rule.expression, self.names(rule, self.row_object(f, rule)))
+                value = evaluate(rule.expression, self.names(rule, self.row_object(f, rule), f))
                 self._engine_memo[key] = _number(value, f, rule)
         return self._engine_memo[key]
 
@@ -140,20 +142,19 @@ class Reconciliation:
             return Row(f, None, None, UNMAPPED, "")
         if rule.na:
             return Row(f, rule, None, NOT_COMPARABLE,
-                       render(self.mapping.text(rule.na), self.names(rule) | self._refs(f, None)))
+                       render(self.mapping.text(rule.na), self.names(rule, None, f) | self._refs(f, None)))
         value = self._engine(f)
         if agrees(f, value):
             return Row(f, rule, value, SAME, "")
         x = self.row_object(f, rule)
-        why = [render(self.mapping.text(rule.why), self.names(rule, x) | self._refs(f, value))] if rule.why else []
+        why = [render(self.mapping.text(rule.why), self.names(rule, x, f) | self._refs(f, value))] if rule.why else []
         if rule.total:
             why.append(self._decomposition(f, rule, value))
         return Row(f, rule, value, DIFFERS, " ".join(why))
 
     def _refs(self, f: Figure, value: Any) -> dict[str, Any]:
         diff = (value - f.low) if isinstance(value, (int, float)) else None
-        return {"stated": f.value, "engine": value, "diff": diff, "row": f.row, "column": f.column,
-                "table": f.table}
+        return {"stated": f.value, "engine": value, "diff": diff}
 
     def _decomposition(self, f: Figure, rule: Rule, value: float) -> str:
         """A total row's difference located: each row above it that differs, the engine lines that have no row
