@@ -162,6 +162,29 @@ class Quantities:
                         line.unit_price if line.price_high is None else line.price_high)
         raise TcoError(f"reconciliation mapping: no line {name!r} in group {group!r}")
 
+    def included(self, group: str, name: str) -> float:
+        """Free units of a price line (its Included column)."""
+        for line in self.a.lines(group):
+            if name in line.line:
+                return line.included
+        raise TcoError(f"reconciliation mapping: no line {name!r} in group {group!r}")
+
+    def model(self, key: str) -> Any:
+        """A row of the LLM models table (``model('gpt-4o').input_usd_per_1k``)."""
+        return self.a.llm_model(key)
+
+    def assumption_range(self, key: str) -> tuple[float, float]:
+        """(low, high) of a scalar assumption's uncertainty range ('network.internet_usd_per_site_month')."""
+        r = self.a.ranges.get(key)
+        value = float(self.a.value(key))
+        return (value if r is None or r.low is None else r.low, value if r is None or r.high is None else r.high)
+
+    def in_eur(self, usd: Any) -> Any:
+        """USD (or a (low, high) range) in EUR at ``finance.eur_usd``."""
+        if isinstance(usd, tuple):
+            return tuple(v / self.a.finance.eur_usd for v in usd)
+        return usd / self.a.finance.eur_usd
+
     def discount(self, group: str, name: str) -> float:
         for line in self.a.lines(group):
             if name in line.line:
@@ -221,7 +244,7 @@ class Quantities:
     def names(self) -> dict[str, Callable[..., Any] | Any]:
         """Every name an expression may use: these functions and the assumption groups (``usage.minutes_per_call``)."""
         functions = {name: getattr(self, name) for name in (
-            "scenario", "scope", "cat", "item", "option", "api", "twilio", "usd", "price_range", "discount", "units",
+            "scenario", "scope", "cat", "item", "option", "api", "twilio", "usd", "included", "price_range", "discount", "model", "assumption_range", "in_eur", "units",
             "active", "sites", "servers", "stack_row", "db_servers", "tokens", "tokens_per_second", "minutes", "hours", "scale",
             "breakeven")}
         return {**functions, "price": self.list_price, **{group: getattr(self.a, group) for group in GROUPS}}
