@@ -74,7 +74,8 @@ def summary(rec: Reconciliation) -> list[str]:
 HOW_TO_READ = (
     "**Scope of cloud scenarios.** The report's cloud totals are provider lines + Twilio. The engine's cloud "
     "scenarios also pay LLM inference through an API (GPT-4o at the engine's volume: {api('gpt-4o', 47).monthly:$}/month "
-    "at 47 agents), email and offsite backups, as the Mac Studio scenarios do. Rows compare the report's scope; "
+    "at {usage.reference_agents:n} agents), email and offsite backups, as the Mac Studio scenarios do. Rows compare "
+    "the report's scope; "
     "`tco-xl report` shows the full scenarios.",
     "**Token units.** '{L(229, 1):n} agents × {L(229, 2):n} calls/day × {L(229, 3):n} tokens = {L(229, 4):n}' "
     "(line 229) is tokens per day; × {usage.working_days_per_month:n} working days = {tokens(47):n} a month, so "
@@ -88,14 +89,14 @@ HOW_TO_READ = (
     "{discount('aws', 'EC2'):%} ({cat('aws', 47, 'compute').monthly:$0}), GCP {discount('gcp', 'Compute'):%} "
     "({cat('gcp', 47, 'compute').monthly:$0}), Azure {discount('azure', 'VM'):%} "
     "({cat('azure', 47, 'compute').monthly:$0}).",
-    "**Scaling rules.** The report's 100- and 500-agent tables are not built by one rule (its Twilio at 100 agents "
-    "is {T(10, 'Twilio', 'Year 1'):$0} in the scaling tables and {T(30, 'Annual cost', '100 Agents'):$0} in the "
-    "usage table; its cloud totals are its 47-agent totals × {T(33, 'Cloud (AWS)', 'Year 1') / T(32, 'Cloud (AWS)', "
-    "'Year 1'):n}). The engine uses one editable rule each: Mac Studios = max({capacity.min_mac_studios:n}, "
-    "⌈agents/{capacity.agents_per_mac_studio:n}⌉, ⌈LLM tokens/s ÷ {capacity.llm_tokens_per_sec_per_mac:n}⌉) "
-    "({units(47):n}/{units(100):n}/{units(500):n} at 47/100/500); sites = max({capacity.min_sites:n}, units); "
-    "volumes (SMS, storage, traffic, emails) scale linearly from 47 agents; support hours = hours at 47 × "
-    "(agents/47)^{support.scale_exponent}.",
+    "**Scaling rules.** The report's scaling tables are not built by one rule (the same Twilio usage costs "
+    "{T(10, 'Twilio', 'Year 1'):$0} in T10 and {T(30, 'Annual cost', '100 Agents'):$0} in T30; its cloud totals in "
+    "T33 are those of T32 × {T(33, 'Cloud (AWS)', 'Year 1') / T(32, 'Cloud (AWS)', 'Year 1'):n}). The engine uses one "
+    "editable rule each: Mac Studios = max({capacity.min_mac_studios:n}, ⌈agents/{capacity.agents_per_mac_studio:n}⌉, "
+    "⌈LLM tokens/s ÷ {capacity.llm_tokens_per_sec_per_mac:n}⌉) ({units(47):n}/{units(100):n}/{units(500):n} units "
+    "for the report's three headcounts); sites = max({capacity.min_sites:n}, units); volumes (SMS, storage, traffic, "
+    "emails) scale linearly from {usage.reference_agents:n} agents; support hours = hours at "
+    "{usage.reference_agents:n} × (agents/{usage.reference_agents:n})^{support.scale_exponent}.",
     "**Support.** The report's {T(37, 'Total', 'Hours'):n}-hour support table (with "
     "{T(37, 'Feature development', 'Monthly Cost'):$0}/month of feature development) enters no scenario, in the "
     "report or in the engine: scenarios carry each stack's administration hours only.",
