@@ -73,7 +73,8 @@ def summary(rec: Reconciliation) -> list[str]:
 #: How to read the differences: templates over the engine's names (every number computed).
 HOW_TO_READ = (
     "**Scope of cloud scenarios.** The report's cloud totals are provider lines + Twilio. The engine's cloud "
-    "scenarios also pay LLM inference through an API (GPT-4o at the engine's volume: {api('gpt-4o', 47).monthly:$}/month "
+    "scenarios also pay LLM inference through an API (GPT-4o at the engine's volume: "
+    "{api('gpt-4o', 47).monthly:$}/month "
     "at {usage.reference_agents:n} agents), email and offsite backups, as the Mac Studio scenarios do. Rows compare "
     "the report's scope; "
     "`tco-xl report` shows the full scenarios.",
@@ -174,7 +175,8 @@ def figures(rec: Reconciliation) -> list[str]:
         for number, trows in _grouped(tables, lambda r: r.figure.table):
             t = rec.report.table(number)
             title = rec.mapping.tables[number].title if number in rec.mapping.tables else t.heading
-            out += ["", f"#### T{number} · {title}", "", "| L | Row · column | Report | Engine | | Engine quantity, or why |",
+            out += ["", f"#### T{number} · {title}", "",
+                    "| L | Row · column | Report | Engine | | Engine quantity, or why |",
                     "|---:|---|---:|---:|:-:|---|"]
             out += [f"| {r.figure.line} | {_cell(r.figure.row)} · {_cell(r.figure.column)} | {r.figure.text} | "
                     f"{_engine(r)} | {_STATUS[r.status]} | {_explain(r)} |" for r in trows]
@@ -214,6 +216,6 @@ def markdown(rec: Reconciliation) -> str:
            "engine at the bundled defaults (the report's own rates and usage figures) — do not edit by hand. "
            "Which engine quantity each figure is: `tco_xl/reconcile/mapping.toml`.", ""]
     for section in SECTIONS:
-        out += section(rec) + [""]
+        out += [*section(rec), ""]
     return "\n".join(out).rstrip() + "\n"
 

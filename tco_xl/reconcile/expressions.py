@@ -16,15 +16,15 @@ import ast
 import math
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import TcoError
 from ..rounding import excel_round
 
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.Pow: operator.pow}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 BUILTINS: dict[str, Any] = {"round": round, "min": min, "max": max, "abs": abs, "ceil": math.ceil}
 
 
@@ -62,7 +62,8 @@ def _eval(node: ast.AST, names: Mapping[str, Any], source: str) -> Any:
         kwargs = {k.arg: ev(k.value) for k in node.keywords if k.arg}
         if len(kwargs) != len(node.keywords):
             raise TcoError(f"reconciliation expression {source!r}: ** arguments are not allowed")
-        return ev(node.func)(*(ev(a) for a in node.args), **kwargs)
+        function: Callable[..., Any] = ev(node.func)
+        return function(*(ev(a) for a in node.args), **kwargs)
     raise TcoError(f"reconciliation expression {source!r}: {ast.unparse(node)!r} is not allowed "
                    "(arithmetic, names, calls and attributes only)")
 

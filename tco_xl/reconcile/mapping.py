@@ -61,15 +61,16 @@ class TableMap:
             rule = _rule(self.cells[key], names, self._why(f), src + ".cells", total=f.row in self.totals)
             row = self.rows.get(f.row, "")
             return rule if rule.na or row.startswith(NA) else replace(rule, row=row)
-        row, column = self.rows.get(f.row), self.columns.get(f.column)
-        if column is None or (row is None and "x" in _names(column)):
+        row_expr, column = self.rows.get(f.row), self.columns.get(f.column)
+        if column is None or (row_expr is None and "x" in _names(column)):
             return None
         if column.startswith(NA):
             return _rule(column, names, "", src + ".columns")
-        if row is not None and row.startswith(NA):
-            return _rule(row, names, "", src + ".rows")
+        if row_expr is not None and row_expr.startswith(NA):
+            return _rule(row_expr, names, "", src + ".rows")
         expression = f"x.{column}" if re.fullmatch(r"[a-z_0-9]+", column) and column != "x" else column
-        return Rule(expression=expression, row=row or "", why=self._why(f), total=f.row in self.totals, names=names,
+        return Rule(expression=expression, row=row_expr or "", why=self._why(f), total=f.row in self.totals,
+                    names=names,
                     source=src)
 
     def _why(self, f: Figure) -> str:

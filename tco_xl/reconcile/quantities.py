@@ -244,7 +244,7 @@ class Quantities:
     def names(self) -> dict[str, Callable[..., Any] | Any]:
         """Every name an expression may use: these functions and the assumption groups (``usage.minutes_per_call``)."""
         functions = {name: getattr(self, name) for name in (
-            "scenario", "scope", "cat", "item", "option", "api", "twilio", "usd", "included", "price_range", "discount", "model", "assumption_range", "in_eur", "units",
-            "active", "sites", "servers", "stack_row", "db_servers", "tokens", "tokens_per_second", "minutes", "hours", "scale",
-            "breakeven")}
+            "scenario", "scope", "cat", "item", "option", "api", "twilio", "usd", "included", "price_range", "discount",
+            "model", "assumption_range", "in_eur", "units", "active", "sites", "servers", "stack_row", "db_servers",
+            "tokens", "tokens_per_second", "minutes", "hours", "scale", "breakeven")}
         return {**functions, "price": self.list_price, **{group: getattr(self.a, group) for group in GROUPS}}

@@ -9,7 +9,6 @@ check that every digit of the report is one or the other.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -268,7 +267,7 @@ def _name_around(text: str, m: re.Match[str]) -> tuple[int, int] | None:
     before = text[start - 1] if start else " "
     glued_before = before.isalpha() or (before in "-." and start >= 2 and text[start - 2].isalnum())
     tail = re.match(r"[A-Za-z][\w.-]*", text[end:])
-    glued_after = bool(tail) and not m.group("pct") and not any(
+    glued_after = tail is not None and not m.group("pct") and not any(
         re.fullmatch(re.escape(u) + r"(?:/\w+)?", tail.group(0)) for u in _GLUED_UNITS)
     if not (glued_before or glued_after):
         return None

@@ -203,7 +203,7 @@ class Reconciliation:
 def _number(value: Any, f: Figure, rule: Rule) -> Any:
     if isinstance(value, tuple):
         return tuple(float(v) for v in value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+    if isinstance(value, bool) or (not isinstance(value, (int, float)) and not hasattr(value, "__float__")):
         raise TcoError(f"reconciliation mapping ({rule.source}) gives {value!r} for report line {f.line} "
                        f"{f.text!r}: expected a number")
     x = float(value)
