@@ -22,7 +22,8 @@ from typing import Any
 from ..errors import TcoError
 from ..rounding import excel_round
 
-_BINARY: dict[type, Callable[[Any, Any], Any]] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.Pow: operator.pow}
 _UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 BUILTINS: dict[str, Any] = {"round": round, "min": min, "max": max, "abs": abs, "ceil": math.ceil}
