@@ -120,6 +120,8 @@ def test_hybrid_total_is_decomposed_with_computed_numbers():
     twilio = _row(791, "$55,025", "Year 1")
     # Backblaze 12 × $5.25 = $63 vs the report's 12 × $6 = $72; $55,024.56 (T24) rounded to $55,025: −$0.44
     assert "(−$9.00)" in twilio.why and "(−$0.44)" in twilio.why
+    # with the Mac Studios row's power, 12 × 53.9136 = $646.96 in the report's $647 (−$0.04): −$0.48 of rounding
+    assert "−$0.48 in all" in twilio.why
 
 
 def test_hybrid_mac_studio_lines_at_100_and_500_are_located():

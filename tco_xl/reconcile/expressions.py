@@ -7,7 +7,7 @@ results (``scope('aws', 47).monthly``, ``usage.minutes_per_call``) and ``round``
 
 A reason template is text with ``{expression}`` or ``{expression:format}`` fields; every number it
 prints is computed. Formats: ``$`` dollars and cents, ``$0`` whole dollars, ``+$`` / ``+$0`` signed,
-``%`` percent, ``n`` a plain number (thousands separated).
+``%`` percent, ``n`` a plain number (thousands separated). Differences (``+$``) print in cents.
 """
 
 from __future__ import annotations
@@ -93,8 +93,10 @@ def fmt(value: Any, spec: str = "") -> str:
     x = float(value)
     if not math.isfinite(x):
         raise TcoError(f"reconciliation: a reason computed a non-finite number ({x})")
-    if spec in ("+$", "+$0"):
+    if spec in ("+$", "+$0"):  # a difference: in cents, unless it is below half a cent
         sign = "+" if x >= 0 else "−"
+        if spec == "+$" and abs(x) >= 0.005:
+            return sign + f"${excel_round(abs(x), 2):,.2f}"
         return sign + fmt(abs(x), spec[1:])
     if spec == "$0":
         return ("−" if x < 0 else "") + f"${excel_round(abs(x)):,.0f}"
