@@ -10,13 +10,12 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from fixtures.terminal import run_in_terminal
 from tco_xl.analysis import npv
 from tco_xl.assumptions import default_assumptions
 from tco_xl.cli import app
@@ -27,6 +26,13 @@ from tco_xl.io.snapshot import export_snapshot, provenance, snapshot_data
 A = default_assumptions()
 runner = CliRunner()
 INDEXED_KEY = re.compile(r"\b\w+\[\d+\]")
+
+
+def run_in_terminal(args: list[str], columns: int, **kw) -> tuple[str, str]:
+    """fixtures.terminal.run_in_terminal: a real pseudo-terminal (POSIX only; skipped where there is none)."""
+    pytest.importorskip("termios")
+    from fixtures.terminal import run_in_terminal as run
+    return run(args, columns, **kw)
 
 
 def strict_json(text: str):
@@ -191,7 +197,7 @@ def test_cashflow_rate_takes_a_percentage_or_a_fraction_and_refuses_a_bare_numbe
 
 
 def test_a_snapshot_passed_as_the_workbook_is_named_once(tmp_path):
-    snap = export_snapshot(snapshot_data(A, [47], provenance(None), datetime(2026, 3, 1, tzinfo=timezone.utc),
+    snap = export_snapshot(snapshot_data(A, [47], provenance(None), datetime(2026, 3, 1, tzinfo=UTC),
                                          analysis=False), tmp_path).path
     out = runner.invoke(app, ["report", "-w", str(snap)])
     assert out.exit_code == 1
@@ -204,9 +210,9 @@ def test_a_snapshot_passed_as_the_workbook_is_named_once(tmp_path):
 def test_reconcile_outside_the_repository_creates_no_docs_folder(tmp_path):
     command = [sys.executable, "-c", "from tco_xl.cli import main; main()", "reconcile"]
     missing = subprocess.run([*command, "--out", "docs/seed-reconciliation.md"], cwd=tmp_path, capture_output=True,
-                             text=True)
+                             text=True, check=False)
     assert missing.returncode == 1 and "a file in an existing folder (docs does not exist)" in missing.stderr
-    checked = subprocess.run([*command, "--check"], cwd=tmp_path, capture_output=True, text=True)
+    checked = subprocess.run([*command, "--check"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stderr  # the checkout's own document, wherever it is run from
     assert "docs/seed-reconciliation.md is up to date" in checked.stdout
     assert list(tmp_path.iterdir()) == []

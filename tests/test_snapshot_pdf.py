@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from tco_xl.io.snapshot import export_snapshot, provenance, snapshot_data
 pytestmark = pytest.mark.libreoffice
 
 A = default_assumptions()
-MARCH_1 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+MARCH_1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 MAX_PAGES = 25
 
 
@@ -30,7 +30,7 @@ def pages(soffice, pdftotext, tmp_path_factory) -> list[str]:
     data = snapshot_data(A, [47, 100, 500], provenance(None), MARCH_1)
     pdf = to_pdf(export_snapshot(data, tmp_path_factory.mktemp("pdf")).path, soffice=soffice)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
     text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     split = text.split("\f")[:count]
     assert len(split) == count
