@@ -149,17 +149,14 @@ def summary_sheet(ws, d: SnapshotData) -> int:
         ws.column_dimensions[get_column_letter(i)].width = FIGURE_WIDTH
     rows: list[tuple[list[Any], float | None]] = []  # (cells, height) in order; merged rows span A..last
 
-    def line(text: str, font: Font | None = None, merged: bool = True) -> None:
-        styled = cell(ws, text, align=WRAP)
-        if font is not None:
-            styled = cell(ws, text, style=(font, PatternFill()), align=WRAP)
-        rows.append(([styled], LINE_HEIGHT * lines(text, text_width) if merged else None))
-        if merged:
-            ws.merged_cells.add(f"A{len(rows)}:{last}{len(rows)}")
+    def line(text: str, font: Font | None = None, height: float | None = None) -> None:
+        """A row of text across the page (merged A..last), as tall as its wrapped lines."""
+        style = (font, PatternFill()) if font is not None else None
+        rows.append(([cell(ws, text, None, style, WRAP)], height or LINE_HEIGHT * lines(text, text_width)))
+        ws.merged_cells.add(f"A{len(rows)}:{last}{len(rows)}")
 
     p = d.provenance
-    line("Total cost of ownership of the contact center's infrastructure", TITLE)
-    rows[-1] = (rows[-1][0], 24.0)
+    line("Total cost of ownership of the contact center's infrastructure", TITLE, height=24.0)
     line(f"{d.horizon}-year TCO = Year 1 + {d.horizon - 1} × annual, in USD, at the quoted prices held flat and "
          f"undiscounted · snapshot of {d.created:%Y-%m-%d %H:%M} UTC · assumptions {d.a.content_hash()[:8]} "
          f"from {p.source}", NOTE)
