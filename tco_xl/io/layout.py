@@ -242,11 +242,5 @@ def mirrors() -> tuple[Mirror, ...]:
 
 
 def inputs_shape() -> tuple[int, int]:
-    """(rows, columns) of the ``TCO_INPUTS`` block: the mirrors, then one row of outside counts (``guard_row``)."""
-    return guard_row(), max(m.left + len(m.columns) - 1 for m in mirrors())
-
-
-def guard_row() -> int:
-    """Block row holding, per assumption sheet (in ``ASSUMPTION_SHEETS`` order, from column 1), the number
-    of filled cells outside its input block."""
-    return max(m.top + m.rows - 1 for m in mirrors()) + 1
+    """(rows, columns) of the ``TCO_INPUTS`` block."""
+    return max(m.top + m.rows - 1 for m in mirrors()), max(m.left + len(m.columns) - 1 for m in mirrors())

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..assumptions import Assumptions, default_assumptions
-from ..errors import CellProblem, InputError, WorkbookError
-from .layout import ASSUMPTION_SHEETS, INPUTS_NAME, guard_row, inputs_shape, mirrors, sheet_block
+from ..errors import InputError, WorkbookError
+from .layout import INPUTS_NAME, inputs_shape, mirrors
 from .workbook import Grid, assumptions_from_grids, book_grids, load_assumptions
 
 __all__ = ["INPUTS_NAME", "WORKBOOK_ENV", "assumptions_for", "calling_book", "inputs_grids", "parse_count"]
@@ -103,18 +103,7 @@ def calling_book() -> Any:
 
 
 def inputs_grids(block: tuple[tuple[Any, ...], ...]) -> dict[str, Grid | None]:
-    """The assumption sheets' grids as the mirror block holds them (cells at their sheet positions).
-
-    Raises ``WorkbookError`` when the block's guard row counts filled cells outside a sheet's input block:
-    the functions would not see them (``tco-xl workbook check`` names each).
-    """
-    outside = [CellProblem(sheet, sheet_block(sheet), "input block", f"{int(count)} filled cell(s) outside it",
-                           "every input inside it (the block the Excel functions read; 'tco-xl workbook check' "
-                           "names each cell)")
-               for sheet, count in zip(ASSUMPTION_SHEETS, block[guard_row() - 1], strict=False)
-               if isinstance(count, (int, float)) and not isinstance(count, bool) and count > 0]
-    if outside:
-        raise WorkbookError(INPUTS_NAME, outside)
+    """The assumption sheets' grids as the mirror block holds them (cells at their sheet positions)."""
     grids: dict[str, Grid | None] = {}
     for m in mirrors():
         width = max(m.columns)

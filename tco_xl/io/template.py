@@ -38,7 +38,6 @@ from ..errors import TcoError
 from ..udfs import BREAKDOWN_HEADER
 from .atomic import write_bytes_atomic
 from .layout import (
-    ASSUMPTION_SHEETS,
     COMPARE,
     CONF,
     FIRST_ROW,
@@ -56,14 +55,11 @@ from .layout import (
     TableSheet,
     column_letter,
     defined_name,
-    guard_row,
     inputs_shape,
     mirrors,
     quoted,
     scalar_row,
     sheet_block,
-    sheet_columns,
-    sheet_rows,
 )
 from .workbook import cell_kind, cell_value
 
@@ -390,17 +386,13 @@ def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None
 def _inputs_sheet(ws: Worksheet, lists: dict[str, list[str]]) -> dict[str, str]:
     """The ``TCO_INPUTS`` block (``layout.mirrors``) and, right of it, the drop-down lists; returns each list's
     range. Each run of mirrored columns is one array formula, blank cells as "" (a plain reference would show
-    0); the guard row counts each sheet's filled cells outside its input block."""
+    0)."""
     for m in mirrors():
         source = quoted(m.sheet)
         for first, last, left in m.runs():
             cells = f"{get_column_letter(first)}1:{get_column_letter(last)}{m.rows}"
             target = f"{get_column_letter(left)}{m.top}:{get_column_letter(left + last - first)}{m.top + m.rows - 1}"
             ws[target.split(":")[0]] = ArrayFormula(target, f'=IF(ISBLANK({source}!{cells}),"",{source}!{cells})')
-    for col, sheet in enumerate(ASSUMPTION_SHEETS, start=1):
-        source, rows, width = quoted(sheet), sheet_rows(sheet), len(sheet_columns(sheet))
-        right = f"{source}!${get_column_letter(width + 1)}$1:$XFD${rows}"
-        ws.cell(row=guard_row(), column=col, value=f"=COUNTA({right})+COUNTA({source}!$A${rows + 1}:$XFD$1048576)")
     ranges = {}
     for col, (name, items) in enumerate(lists.items(), start=inputs_shape()[1] + 2):
         letter = get_column_letter(col)
@@ -515,8 +507,8 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
          + "; ".join(f"{sheet} {sheet_block(sheet)}" for sheet in (SCALAR_SHEETS["usage"],
                                                                      *(t.name for t in TABLE_SHEETS)))
          + f" (the sheets Usage to Finance alike; up to {TABLE_ROWS - HEADER_ROW} rows per table). {INPUTS_NAME} "
-         "mirrors these blocks: a filled cell outside one makes every function name that sheet's block, and the "
-         "workbook check names the cell.", None),
+         "mirrors these blocks and the functions see nothing else: 'tco-xl workbook check TCO.xlsm' names any cell "
+         "outside them.", None),
         ("Scenarios and Compare: each block of results is one function call entered as an array formula over the "
          "size of its result for the built assumptions, which works in every Excel version (Excel 2019 has no "
          "spilling); cells beyond a shorter result show #N/A, and rows beyond the range are cut off. After adding "

@@ -185,6 +185,8 @@ def _from_cell(value: Any, kind: str) -> Any:
         text = str(value).strip().lower()
         if isinstance(value, bool) or text in _TRUE | _FALSE:
             return value if isinstance(value, bool) else text in _TRUE
+        if isinstance(value, (int, float)) and value in (0, 1):  # LibreOffice's formulas return TRUE as 1
+            return bool(value)
         raise _Bad("TRUE or FALSE (or yes/no)")
     if not isinstance(value, str):
         raise _Bad("text")
