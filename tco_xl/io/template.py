@@ -291,7 +291,7 @@ def _error_count(ws: Worksheet, results: str) -> None:
     """Row 3: how many cells of ``results`` show an error (a '#TCO! ...' text, or an Excel error other
     than #N/A), highlighted when not zero; every '#TCO!' cell of ``results`` in red, too."""
     _put(ws, 3, 1, "Cells showing an error (0 when all is well; see README)", BOLD)
-    _put(ws, 3, 2, f'=COUNTIF({results},"#TCO!*")+SUMPRODUCT(--ISERR({results}))', BOLD, COUNT, formula=True)
+    _put(ws, 3, 2, f'=COUNTIF({results},"#TCO!*")+SUMPRODUCT(ISERR({results})*1)', BOLD, COUNT, formula=True)
     ws.conditional_formatting.add("B3", CellIsRule(operator="greaterThan", formula=["0"], fill=ERROR_FILL,
                                                    font=ERROR_FONT))
     first = results.split(":")[0]

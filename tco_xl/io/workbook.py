@@ -132,10 +132,10 @@ def book_grids(book: BookLike) -> dict[str, Grid | None]:
 
 
 def _com_value(value: Any, errors: Mapping[int, str]) -> Any:
-    """A raw COM cell value as the file reader sees it: an error (COM: an integer; numbers are floats) as its
+    """A raw COM cell value as the file reader sees it: an error (COM: one of xlwings' error codes) as its
     text, currency (Decimal) as a float."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return errors.get(value, f"#ERROR {value}")
+    if isinstance(value, int) and not isinstance(value, bool) and value in errors:
+        return errors[value]
     if isinstance(value, decimal.Decimal):
         return float(value)
     return value
