@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,6 @@ from tco_xl.engine.capacity import mac_studios
 from tco_xl.engine.llm import api_components
 from tco_xl.errors import WorkbookError
 from tco_xl.io import layout, live
-from tco_xl.io.libreoffice import recalculate
 from tco_xl.io.workbook import load_assumptions
 from tco_xl.rounding import excel_round
 
@@ -222,40 +220,17 @@ def test_a_bad_assumption_cell_shows_in_every_function_cell_and_in_the_error_cou
 
 
 # -- 2. COM reads per call ---------------------------------------------------------------------------------
-@pytest.fixture
-def inputs_block(tmp_path_factory) -> list[list[Any]]:
-    """TCO.xlsm's TCO_INPUTS block as Excel computes it (here: LibreOffice), as a list of rows."""
-    return libreoffice_block(WORKBOOK, tmp_path_factory.mktemp("block"))
-
-
-_BLOCKS: dict[Path, list[list[Any]]] = {}
-
-
-def libreoffice_block(path: Path, outdir: Path) -> list[list[Any]]:
-    if path not in _BLOCKS:
-        from tco_xl.io.libreoffice import soffice_path
-        if soffice_path() is None:
-            pytest.skip("LibreOffice is not installed")
-        copy = outdir / f"copy{len(_BLOCKS)}.xlsx"
-        shutil.copyfile(path, copy)
-        (out,) = recalculate([copy], outdir / "out")
-        ws = openpyxl.load_workbook(out, data_only=True)[layout.INPUTS]
-        rows, columns = layout.inputs_shape()
-        _BLOCKS[path] = [[None if v == "" else v for v in row]
-                         for row in ws.iter_rows(min_row=1, max_row=rows, max_col=columns, values_only=True)]
-    return _BLOCKS[path]
-
-
 @pytest.mark.libreoffice
-def test_a_call_with_inputs_reads_nothing_from_the_workbook(inputs_block, monkeypatch, soffice) -> None:
+def test_a_call_with_inputs_reads_nothing_from_the_workbook(inputs_block, monkeypatch) -> None:
+    block = inputs_block(WORKBOOK)
     book = Book(WORKBOOK)
     monkeypatch.setattr(live, "calling_book", lambda: book)  # as in classic Excel: the calling book is at hand
     for fn, args in ((udfs.TCO_HYBRID, (47.0, None, None)), (udfs.TCO, ([["aws"], ["hybrid"]], [[47.0, 100.0]], "tco")),
                      (udfs.TCO_COMPARE, (47.0,)), (udfs.TWILIO_COST, (47.0, "monthly"))):
-        assert not str(fn(*args, inputs_block)).startswith("#TCO!")
+        assert not str(fn(*args, block)).startswith("#TCO!")
     assert book.com_reads == 0
     # 47 × 40 × 8 × 22 = 330,880 min, half in at $0.013 and half out at $0.014, + numbers, SMS, recordings
-    assert udfs.TWILIO_COST(47.0, "monthly", inputs_block) == 4578.38
+    assert udfs.TWILIO_COST(47.0, "monthly", block) == 4578.38
 
 
 def test_a_call_without_inputs_reads_each_assumption_sheet_once(monkeypatch) -> None:
@@ -289,11 +264,10 @@ def test_without_inputs_a_bad_cell_names_it(monkeypatch) -> None:
 
 # -- 3. TCO_INPUTS as a real spreadsheet computes it ----------------------------------------------------------
 @pytest.mark.libreoffice
-def test_priced_from_the_spreadsheets_block_the_functions_agree_with_the_loader(workbook_copy, tmp_path,
-                                                                                  soffice) -> None:
+def test_priced_from_the_spreadsheets_block_the_functions_agree_with_the_loader(workbook_copy, inputs_block) -> None:
     edits = {"Telephony": {"C2": 0.0171, "E2": None}, "Usage": {"C3": 31}, "Providers": {"D2": 0.5}}
     path = workbook_copy(edits, name="edited.xlsm")
-    block = libreoffice_block(path, tmp_path)
+    block = inputs_block(path)
     parses = live.parse_count()
     assert live.assumptions_for(block).content_hash() == load_assumptions(path).content_hash()
     assert live.assumptions_for([list(row) for row in block]) is live.assumptions_for(block)  # cached by content
@@ -301,10 +275,10 @@ def test_priced_from_the_spreadsheets_block_the_functions_agree_with_the_loader(
 
 
 @pytest.mark.libreoffice
-def test_a_filled_cell_outside_the_input_blocks_is_not_read_and_the_check_names_it(workbook_copy, tmp_path,
-                                                                                    soffice) -> None:
+def test_a_filled_cell_outside_the_input_blocks_is_not_read_and_the_check_names_it(workbook_copy,
+                                                                                    inputs_block) -> None:
     path = workbook_copy({"Usage": {"J5": 99}, "Stacks": {"B400": "stray"}}, name="stray.xlsm")
-    block = libreoffice_block(path, tmp_path)
+    block = inputs_block(path)
     assert live.assumptions_for(block).content_hash() == load_assumptions(WORKBOOK).content_hash()
     with pytest.raises(WorkbookError) as checked:  # tco-xl workbook check names the cells
         load_assumptions(path)
