@@ -103,7 +103,8 @@ def calling_book() -> Any:
 
 
 def inputs_grids(block: tuple[tuple[Any, ...], ...]) -> dict[str, Grid | None]:
-    """The assumption sheets' grids as the mirror block holds them (cells at their sheet positions)."""
+    """The assumption sheets' grids as the mirror block holds them (cells at their sheet positions), without
+    their trailing blank rows (as a file's grid ends at its last used row)."""
     grids: dict[str, Grid | None] = {}
     for m in mirrors():
         width = max(m.columns)
@@ -111,6 +112,8 @@ def inputs_grids(block: tuple[tuple[Any, ...], ...]) -> dict[str, Grid | None]:
         for offset, col in enumerate(m.columns):
             for r in range(m.rows):
                 grid[r][col - 1] = block[m.top - 1 + r][m.left - 1 + offset]
+        while grid and all(v is None or v == "" for v in grid[-1]):
+            grid.pop()
         grids[m.sheet] = grid
     return grids
 
