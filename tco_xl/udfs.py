@@ -49,7 +49,7 @@ from .engine.components import Component
 from .engine.inputs import COMPARISON_METRICS, llm_key, metric_label
 from .engine.llm import api_components
 from .engine.twilio import twilio_components
-from .errors import InputError, TcoError, WorkbookError
+from .errors import InputError, RangeSize, TcoError, WorkbookError
 from .io.live import assumptions_for
 from .rounding import excel_round
 
@@ -144,8 +144,9 @@ def _rows(value: Any) -> list[list[Any]]:
     """An argument as rows of cells: a single value is one cell, a flat list one row."""
     if not isinstance(value, (list, tuple)):
         return [[value]]
-    return [list(row) if isinstance(row, (list, tuple)) else [row] for row in value] if value and isinstance(
-        value[0], (list, tuple)) else [list(value)]
+    if value and all(isinstance(row, (list, tuple)) for row in value):
+        return [list(row) for row in value]
+    return [list(value)]
 
 
 def _spill(value: Callable[..., Any], **args: Any) -> Any:
@@ -153,12 +154,15 @@ def _spill(value: Callable[..., Any], **args: Any) -> Any:
     column and a row give a table. Single cells give a single value; a bad cell shows its own error text.
     """
     grids = {name: _rows(arg) for name, arg in args.items()}
+    for name, g in grids.items():
+        if not g[0]:
+            raise InputError(name, None, "a value, or a range of them")
     rows = max(len(g) for g in grids.values())
     columns = max(len(g[0]) for g in grids.values())
     for name, g in grids.items():
         if len(g) not in (1, rows) or len(g[0]) not in (1, columns) or any(len(row) != len(g[0]) for row in g):
-            raise InputError(name, _Size(g), f"a single cell, or a range of {rows} row(s) or {columns} column(s) "
-                                             "like the other arguments")
+            raise InputError(name, RangeSize(g), f"a single cell, or a range of {rows} row(s) or {columns} column(s) "
+                                                 "like the other arguments")
 
     if rows == columns == 1:
         return value(*(g[0][0] for g in grids.values()))  # an error is the whole call's
@@ -172,16 +176,6 @@ def _spill(value: Callable[..., Any], **args: Any) -> Any:
             return _logged(f"{_RUNNING.get()} at {at}", exc)
 
     return [[cell(i, j) for j in range(columns)] for i in range(rows)]
-
-
-class _Size:
-    """A range's size as an error shows it."""
-
-    def __init__(self, rows: list[list[Any]]):
-        self.text = f"a range of {len(rows)} × {max(map(len, rows))} cells"
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def _money(x: Any) -> float:

@@ -48,7 +48,7 @@ def test_the_template_vba_is_carried_byte_for_byte(built_workbook, workbook_copy
 def test_xlwings_is_pinned_to_the_version_whose_template_is_built_in():
     # The template's VBA declares xlwings64-<version>.dll: the workbook works with that xlwings only.
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert f"xlwings=={xlwings.__version__}" in pyproject["project"]["dependencies"]
+    assert pyproject["project"]["optional-dependencies"]["excel"] == [f"xlwings=={xlwings.__version__}"]
     assert TEMPLATE.parent == Path(xlwings.__file__).parent
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assumptions import Assumptions, default_assumptions
-from ..errors import InputError, WorkbookError
+from ..errors import InputError, RangeSize, WorkbookError
 from .layout import INPUTS_NAME, inputs_shape, mirrors
 from .workbook import Grid, assumptions_from_grids, book_grids, load_assumptions
 
@@ -42,17 +42,6 @@ log = logging.getLogger(__name__)
 
 _PARSED: OrderedDict[Hashable, Assumptions | WorkbookError] = OrderedDict()
 _PARSES = 0
-
-
-class _Shape:
-    """A range's size as an error message shows it: 'a range of 1 × 1 cells'."""
-
-    def __init__(self, value: Any):
-        rows = value if isinstance(value, (list, tuple)) else [[value]]
-        self.rows, self.columns = len(rows), max((len(r) for r in rows if isinstance(r, (list, tuple))), default=1)
-
-    def __repr__(self) -> str:
-        return f"a range of {self.rows} × {self.columns} cells"
 
 
 def parse_count() -> int:
@@ -71,7 +60,8 @@ def assumptions_for(inputs: Any = None) -> Assumptions:
         rows, columns = inputs_shape()
         if not (isinstance(inputs, (list, tuple)) and len(inputs) == rows
                 and all(isinstance(row, (list, tuple)) and len(row) == columns for row in inputs)):
-            raise InputError("inputs", _Shape(inputs), f"the workbook's {INPUTS_NAME} block ({rows} × {columns} cells)")
+            expected = f"the workbook's {INPUTS_NAME} block ({rows} × {columns} cells)"
+            raise InputError("inputs", RangeSize(inputs), expected)
         block = tuple(map(tuple, inputs))
         return _parsed(("inputs", block), lambda: inputs_grids(block), INPUTS_NAME)
     book = calling_book()
