@@ -25,7 +25,7 @@ def test_the_wheel_is_pure_python_and_its_requirements_install_in_pyodide(tmp_pa
     requires = meta.get_all("Requires-Dist")
     core = {r.split(";")[0].split("<")[0].split(">")[0].split("=")[0].strip() for r in requires if "extra ==" not in r}
     assert core == PYODIDE_INSTALLABLE
-    assert 'xlwings==0.37.8; extra == "excel"' in requires
+    assert 'xlwings==0.37.8; extra == "excel"' in requires and 'olefile>=0.46; extra == "excel"' in requires
     lite = (ROOT / "lite" / "requirements.txt").read_text()
     assert f"/{wheel.name}\n" in lite  # the wheel the Lite guide tells the user to host
 

@@ -35,11 +35,11 @@ def wb(built_workbook):
     return openpyxl.load_workbook(built_workbook)
 
 
-def test_the_template_vba_is_carried_byte_for_byte(built_workbook, workbook_copy):
-    template_vba = part(TEMPLATE, "xl/vbaProject.bin")
-    assert part(built_workbook, "xl/vbaProject.bin") == template_vba
+def test_the_vba_project_survives_later_writes_byte_for_byte(built_workbook, workbook_copy):
+    # what the build adds to the template's project: tests/test_vbaproject.py
+    built_vba = part(built_workbook, "xl/vbaProject.bin")
     edited = workbook_copy({"Telephony": {"C2": 0.015}})  # a later write with openpyxl (keep_vba=True)
-    assert part(edited, "xl/vbaProject.bin") == template_vba
+    assert part(edited, "xl/vbaProject.bin") == built_vba
     for path in (built_workbook, edited):
         types = part(path, "[Content_Types].xml").decode()
         assert f'<Override PartName="/xl/workbook.xml" ContentType="{MACRO_WORKBOOK}"' in types.replace(" />", "/>")
@@ -48,7 +48,7 @@ def test_the_template_vba_is_carried_byte_for_byte(built_workbook, workbook_copy
 def test_xlwings_is_pinned_to_the_version_whose_template_is_built_in():
     # The template's VBA declares xlwings64-<version>.dll: the workbook works with that xlwings only.
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert pyproject["project"]["optional-dependencies"]["excel"] == [f"xlwings=={xlwings.__version__}"]
+    assert f"xlwings=={xlwings.__version__}" in pyproject["project"]["optional-dependencies"]["excel"]
     assert TEMPLATE.parent == Path(xlwings.__file__).parent
 
 

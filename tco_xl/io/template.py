@@ -1,8 +1,9 @@
 """Build workbook/TCO.xlsm from the assumptions (the bundled defaults) and xlwings' standalone template.
 
 The template's ``xl/vbaProject.bin`` (the xlwings VBA module, which names ``xlwings64-<version>.dll``)
-is carried over byte for byte: openpyxl loads the template with ``keep_vba=True`` and copies the part
-unchanged. The template's ``Sheet1`` becomes README and ``_xlwings.conf`` becomes the active
+is carried over with one module added, ``xlwings_udfs`` (the functions' wrappers, ``tco_xl.io.vba``), so that
+nobody has to import them; its other streams are copied unchanged (``tco_xl.io.vbaproject``). The template's
+``Sheet1`` becomes README and ``_xlwings.conf`` becomes the active
 ``xlwings.conf``, so their VBA document modules keep their sheets. The build is deterministic: fixed
 document times and zip entry times give the same bytes for the same assumptions.
 """
@@ -71,6 +72,7 @@ except ImportError:  # tco_xl without its excel extra: nothing to build from
     xlwings = None  # type: ignore[assignment]
 TEMPLATE = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm" if xlwings else None
 UDF_MODULE = "tco_xl.udfs"
+VBA_PROJECT = "xl/vbaProject.bin"
 # the report's date: document and zip entry times, for identical bytes (naive, as zip and openpyxl times are)
 BUILD_TIME = datetime(2026, 2, 24)  # noqa: DTZ001
 SCENARIO_AGENTS = (47, 100, 500)
@@ -435,18 +437,17 @@ def _windows_setup(version: str) -> tuple[str, ...]:
         "upgrade xlwings on its own.",
         "3. Unblock the file: right-click TCO.xlsm > Properties > tick Unblock (files from e-mail or the web open "
         "with macros blocked). Open it and click Enable Content.",
-        "4. Import the functions once: Alt+F11 opens the VBA editor. If the Project pane lists a module "
-        "xlwings_udfs (an earlier import), right-click it > Remove xlwings_udfs > No. Then File > Import File... > "
-        "xlwings_udfs.bas (next to TCO.xlsm), close the editor and save. (Importing without removing the old module "
-        "creates xlwings_udfs1 and every function twice.)",
+        "4. Nothing to import: the functions' VBA wrappers (the module xlwings_udfs) are in this workbook. Only "
+        "after an update of tco_xl, in your copy: Alt+F11, right-click the module xlwings_udfs > Remove "
+        "xlwings_udfs > No, then File > Import File... > xlwings_udfs.bas (next to TCO.xlsm), close the editor and "
+        "save. (Importing without removing the old module creates xlwings_udfs1 and every function twice.)",
         "5. If the python on PATH is not the one with tco_xl (e.g. a virtual environment), type the full path of that "
         "python.exe in the xlwings.conf sheet, cell B1 (Interpreter_Win). Keep UDF Modules = tco_xl.udfs and "
         "ADD_WORKBOOK_TO_PYTHONPATH = FALSE.",
-        "6. Press Ctrl+Alt+F9: the Scenarios and Compare sheets fill in, and their error counts show 0. Repeat step 4 "
-        "only after an update of tco_xl.",
+        "6. Press Ctrl+Alt+F9: the Scenarios and Compare sheets fill in, and their error counts show 0.",
         "Alt+F8 also lists SampleCall and SampleRemoteCall: they come with xlwings' workbook template and are not "
         "part of tco_xl (SampleCall fails with 'No module named TCO'); do not run them.",
-        "A cell showing #NAME?: the functions are not imported (step 4) or macros are disabled (step 3). "
+        "A cell showing #NAME?: macros are disabled (step 3) or the module xlwings_udfs was removed (step 4). "
         "'Could not load xlwings64-...dll' or 'Could not activate Python COM server': restart Excel (step 1), check "
         "step 2 (xlwings version) and step 5 (interpreter); set Show Console to TRUE on xlwings.conf to see Python's "
         "messages. A cell showing '#TCO! ...' names the argument or the sheet!cell that is wrong; 'tco-xl workbook "
@@ -583,9 +584,16 @@ def _from_template() -> openpyxl.Workbook:
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry BUILD_TIME, so equal content gives equal bytes."""
+    """A zip whose entries all carry BUILD_TIME, so equal content gives equal bytes; parts named in ``replaced``
+    are written with that content instead."""
+
+    def __init__(self, *args: Any, replaced: dict[str, bytes] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.replaced = replaced or {}
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        data = self.replaced.get(name, data)
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=BUILD_TIME.timetuple()[:6])
             zinfo_or_arcname.compress_type = self.compression
@@ -597,16 +605,21 @@ class _FixedTimeZip(zipfile.ZipFile):
 
 
 def workbook_bytes(a: Assumptions | None = None) -> bytes:
-    """TCO.xlsm's content for ``a`` (default: the bundled defaults)."""
+    """TCO.xlsm's content for ``a`` (default: the bundled defaults): the template's VBA project with the
+    functions' wrapper module added (``xlwings_udfs``, as ``xlwings_udfs.bas`` holds it)."""
     from openpyxl.writer.excel import ExcelWriter
+
+    from .vba import BAS_ENCODING, VBA_MODULE, bas_bytes
+    from .vbaproject import add_module
     wb = _from_template()
     try:
         fill_workbook(wb, a or default_assumptions())
         wb.properties.creator = wb.properties.lastModifiedBy = "tco-xl workbook build"
         wb.properties.title = "TCO assumptions"
         wb.properties.created = wb.properties.modified = BUILD_TIME
+        project = add_module(wb.vba_archive.read(VBA_PROJECT), VBA_MODULE, bas_bytes(UDF_MODULE).decode(BAS_ENCODING))
         buffer = io.BytesIO()
-        with _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, replaced={VBA_PROJECT: project}) as archive:
             ExcelWriter(wb, archive).write_data()
         return buffer.getvalue()
     finally:

@@ -46,10 +46,12 @@ import xlwings
 from tco_xl.errors import InputError
 from tco_xl.io.atomic import write_bytes_atomic
 
-__all__ = ["VB_NAME_HEADER", "conditionally_volatile_wrappers", "udf_macro_options", "udf_module_text",
-           "with_prologue", "write_bas"]
+__all__ = ["VBA_MODULE", "VB_NAME_HEADER", "bas_bytes", "conditionally_volatile_wrappers", "udf_macro_options",
+           "udf_module_text", "with_prologue", "write_bas"]
 
-VB_NAME_HEADER = 'Attribute VB_Name = "xlwings_udfs"'
+VBA_MODULE = "xlwings_udfs"
+"""The VBA module of the wrappers ("Import Functions" replaces a module of this name)."""
+VB_NAME_HEADER = f'Attribute VB_Name = "{VBA_MODULE}"'
 """First line of the module file; the VBA editor turns it into the module's name."""
 
 DEFAULT_WORKBOOK_NAME = "TCO.xlsm"
@@ -134,20 +136,22 @@ def udf_macro_options(
 def write_bas(
     module_name: str, path: Path, *, workbook_name: str = DEFAULT_WORKBOOK_NAME
 ) -> None:
-    """Write the ``xlwings_udfs`` module to ``path`` for the VBA editor's File > Import File.
+    """Write the ``xlwings_udfs`` module to ``path`` for the VBA editor's File > Import File
+    (``bas_bytes``), replacing ``path`` atomically."""
+    write_bytes_atomic(Path(path), bas_bytes(module_name, workbook_name=workbook_name))
 
-    The file starts with the ``Attribute VB_Name`` header, uses CRLF line endings and the
-    Windows-1252 encoding, and replaces ``path`` atomically.
-    """
+
+def bas_bytes(module_name: str, *, workbook_name: str = DEFAULT_WORKBOOK_NAME) -> bytes:
+    """The ``xlwings_udfs`` module as an exported .bas file: the ``Attribute VB_Name`` header first, CRLF line
+    endings, the Windows-1252 encoding."""
     text = f"{VB_NAME_HEADER}\n{udf_module_text(module_name, workbook_name=workbook_name)}"
     try:
-        data = text.replace("\n", "\r\n").encode(BAS_ENCODING)
+        return text.replace("\n", "\r\n").encode(BAS_ENCODING)
     except UnicodeEncodeError as exc:
         raise ValueError(
             f"UDF module {module_name!r} yields VBA code that {BAS_ENCODING} cannot encode "
             f"({exc.object[exc.start:exc.end]!r}); use ASCII names for UDFs and arguments"
         ) from exc
-    write_bytes_atomic(Path(path), data)
 
 
 @dataclass
