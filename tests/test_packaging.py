@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # Pure-Python wheels on PyPI, or packages Pyodide builds itself (numpy, pandas, pydantic's pydantic-core)
-PYODIDE_INSTALLABLE = {"openpyxl", "pandas", "numpy", "pydantic", "typer", "rich"}
+PYODIDE_INSTALLABLE = {"openpyxl", "pandas", "numpy", "pydantic", "typer", "rich", "markdown-it-py"}
 
 
 def test_the_wheel_is_pure_python_and_its_requirements_install_in_pyodide(tmp_path) -> None:
