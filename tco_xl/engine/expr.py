@@ -1,0 +1,715 @@
+"""Cost rules as expressions: one definition, three renderings.
+
+A rule is an expression tree built once from named inputs:
+
+- ``Input("telephony.inbound_usd_per_min")`` or ``Input("providers[3].unit_price")``: a number read from
+  the assumptions (a scalar key or a table cell, as ``Assumptions.origins`` names them);
+- ``Text("providers[3].currency")``: a text (or TRUE/FALSE) cell that a ``Choice`` or ``text_is`` reads;
+- ``Param("agents")``: a value bound at evaluation (the headcount, or the totals of a scenario);
+- ``Const(12)``: unit conversions only (months, thousands, seconds) — never money;
+- arithmetic by operator overloading (``+ - * / **``, comparisons), ``maximum``, ``minimum``, ``whole``
+  (round up to whole units), ``ln``, ``where`` (if/else), ``Choice`` (a branch per value of a text cell);
+- ``Named``: an intermediate quantity with a name and a unit (minutes/month, Mac Studios, ...): evaluated
+  once per evaluation, printed as its value or its definition, placed in its own row by the live workbook.
+
+The same tree is
+
+1. evaluated by numpy (``evaluate``/``Context``) over a grid of headcounts and over arrays of assumption
+   draws (numbers broadcast; a ``Choice`` follows the text in the row evaluated);
+2. printed as the derivation of a line item (``describe``: "47 agents × 40 calls/day × ... = 165,440 min");
+3. rendered as a spreadsheet formula over the cells of the assumption sheets (``formula``), using only
+   functions Excel 2016+, LibreOffice and Google Sheets evaluate alike;
+
+and its input leaves are the assumption keys a line item traces back to (``leaves``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+Num = float | np.ndarray
+#: A cell reference (or None: render the node's definition inline) for a node, from the renderer's layout.
+Refs = Callable[["Expr"], str | None]
+
+_TABLE_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
+
+
+# -- printing numbers ---------------------------------------------------------------------------------
+
+def money(x: float) -> str:
+    """USD as a price list shows it: $1,500 / $2,150.72 / $0.10 / $0.013 / $0.0079."""
+    if x == round(x):
+        return f"${x:,.0f}"
+    if abs(x) >= 1 or round(x, 2) == x:
+        return f"${x:,.2f}"
+    return f"${x:.4g}"
+
+
+def qty(x: float) -> str:
+    """A quantity without float noise: 165,440 / 2.13 / 0.5."""
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.1f}"
+
+
+class _Formatter(string.Formatter):
+    """``{:$}`` prints money; numbers without a format spec print as quantities (no float noise)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "$":
+            return money(float(value))
+        if not format_spec and isinstance(value, (int, float, np.floating)):
+            return qty(float(value))
+        return super().format_field(value, format_spec)
+
+
+FORMAT = _Formatter()
+
+
+# -- the nodes -------------------------------------------------------------------------------------------
+
+def lift(x: Expr | float) -> Expr:
+    """A number in an expression is a constant (a unit conversion); expressions pass through."""
+    return x if isinstance(x, Expr) else Const(float(x))
+
+
+class Expr:
+    """A node. Arithmetic and comparisons build new nodes; ``==`` stays identity (nodes are dict keys)."""
+
+    __slots__ = ("_fn",)
+    _fn: Callable[[Context], Any]  # the compiled evaluation (see ``_compiled``)
+
+    def __add__(self, other: Expr | float) -> Expr:
+        return Op("+", self, lift(other))
+
+    def __radd__(self, other: float) -> Expr:
+        return Op("+", lift(other), self)
+
+    def __sub__(self, other: Expr | float) -> Expr:
+        return Op("-", self, lift(other))
+
+    def __rsub__(self, other: float) -> Expr:
+        return Op("-", lift(other), self)
+
+    def __mul__(self, other: Expr | float) -> Expr:
+        return Op("*", self, lift(other))
+
+    def __rmul__(self, other: float) -> Expr:
+        return Op("*", lift(other), self)
+
+    def __truediv__(self, other: Expr | float) -> Expr:
+        return Op("/", self, lift(other))
+
+    def __rtruediv__(self, other: float) -> Expr:
+        return Op("/", lift(other), self)
+
+    def __pow__(self, other: Expr | float) -> Expr:
+        return Op("^", self, lift(other))
+
+    def __neg__(self) -> Expr:
+        return Op("neg", self)
+
+    def __lt__(self, other: Expr | float) -> Expr:
+        return Op("<", self, lift(other))
+
+    def __le__(self, other: Expr | float) -> Expr:
+        return Op("<=", self, lift(other))
+
+    def __gt__(self, other: Expr | float) -> Expr:
+        return Op(">", self, lift(other))
+
+    def __ge__(self, other: Expr | float) -> Expr:
+        return Op(">=", self, lift(other))
+
+    __hash__ = object.__hash__
+
+    def children(self) -> tuple[Expr, ...]:
+        return ()
+
+
+def _accessor(key: str) -> Callable[[Any], Any]:
+    """``source -> value`` of a scalar key ('group.field') or a table cell ('table[i].field')."""
+    if match := _TABLE_CELL.match(key):
+        table, index, field = match[1], int(match[2]), match[3]
+        return lambda source: getattr(getattr(source, table)[index], field)
+    group, _, field = key.partition(".")
+    if not group or not field:
+        raise ValueError(f"not an assumption key: {key!r}")
+    return lambda source: getattr(getattr(source, group), field)
+
+
+class Input(Expr):
+    """A number read from the assumptions: scalar ``group.field`` or table cell ``table[i].field``.
+
+    ``show`` prints its value in a derivation: '{} agents', '{:$}/min', '{:.0%} inbound'.
+    """
+
+    __slots__ = ("get", "key", "show")
+
+    def __init__(self, key: str, show: str = "{}"):
+        self.key, self.show, self.get = key, show, _accessor(key)
+
+    def __repr__(self) -> str:
+        return f"Input({self.key!r})"
+
+
+class Text:
+    """A text (or TRUE/FALSE) cell read from the assumptions; ``Choice`` and ``text_is`` branch on it."""
+
+    __slots__ = ("get", "key")
+
+    def __init__(self, key: str):
+        self.key, self.get = key, _accessor(key)
+
+    def __repr__(self) -> str:
+        return f"Text({self.key!r})"
+
+
+class Param(Expr):
+    """A value bound at evaluation: the headcount ('agents'), or a scenario's totals ('monthly', ...)."""
+
+    __slots__ = ("name", "show")
+
+    def __init__(self, name: str, show: str = "{}"):
+        self.name, self.show = name, show
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+
+class Const(Expr):
+    """A unit conversion (12 months, 1,000 tokens, 3,600 s) or a neutral 0/1 — never a price.
+
+    ``show`` prints it in a derivation; a 1 without ``show`` is left out of products.
+    """
+
+    __slots__ = ("show", "value")
+
+    def __init__(self, value: float, show: str | None = None):
+        self.value, self.show = float(value), show
+
+    def __repr__(self) -> str:
+        return f"Const({self.value:g})"
+
+
+#: Operators and functions of ``Op``: infix symbols, then functions by name.
+_INFIX = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 3, "<": 0, "<=": 0, ">": 0, ">=": 0}
+_FUNCTIONS = ("neg", "max", "min", "whole", "ln", "and", "or", "not")
+
+
+class Op(Expr):
+    """Arithmetic, a comparison, or a function (max, min, whole units, ln, and, or, not) of its arguments."""
+
+    __slots__ = ("args", "kind")
+
+    def __init__(self, kind: str, *args: Expr):
+        if kind not in _INFIX and kind not in _FUNCTIONS:
+            raise ValueError(f"unknown operation {kind!r}")
+        self.kind, self.args = kind, args
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+    def __repr__(self) -> str:
+        return f"Op({self.kind!r}, {', '.join(map(repr, self.args))})"
+
+
+class If(Expr):
+    """``then`` where ``cond`` holds, else ``other`` (element-wise over a grid)."""
+
+    __slots__ = ("cond", "other", "then")
+
+    def __init__(self, cond: Expr, then: Expr | float, other: Expr | float):
+        self.cond, self.then, self.other = cond, lift(then), lift(other)
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.cond, self.then, self.other
+
+
+class Choice(Expr):
+    """The branch for the value of a text cell: a line's currency -> FX, billing -> hours/month, 1 or 1/12,
+    driver -> the driver quantity, whole units -> rounded up or not. Numpy evaluates the branch of the
+    row's value; the spreadsheet renders IF/CHOOSE over the cell, so the workbook follows an edit of it."""
+
+    __slots__ = ("branches", "text")
+
+    def __init__(self, text: Text, branches: Mapping[Any, Expr | float]):
+        self.text, self.branches = text, {k: lift(v) for k, v in branches.items()}
+
+    def children(self) -> tuple[Expr, ...]:
+        return tuple(self.branches.values())
+
+
+class TextIs(Expr):
+    """True where a text cell holds ``value`` (a condition for ``where`` or ``any_of``)."""
+
+    __slots__ = ("text", "value")
+
+    def __init__(self, text: Text, value: str):
+        self.text, self.value = text, value
+
+
+class Named(Expr):
+    """A named intermediate quantity (unit given): evaluated once per evaluation; the live workbook gives it a row.
+
+    In derivations it prints as its value (``show``, default '{} <unit>'), or as its definition when
+    ``inline``; where ``derive`` holds (True or a condition) it prints as 'definition = value'.
+    """
+
+    __slots__ = ("derive", "expr", "inline", "name", "show", "unit")
+
+    def __init__(self, name: str, expr: Expr | float, unit: str, show: str | None = None, inline: bool = False,
+                 derive: bool | Expr = False):
+        self.name, self.expr, self.unit = name, lift(expr), unit
+        self.show = show if show is not None else "{} " + unit
+        self.inline, self.derive = inline, derive
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.expr,)
+
+    def __repr__(self) -> str:
+        return f"Named({self.name!r})"
+
+
+class Quiet(Expr):
+    """``expr``, left out of a printed product where its value is ``at`` (a 0% discount's factor of 1)."""
+
+    __slots__ = ("at", "expr")
+
+    def __init__(self, expr: Expr, at: float = 1.0):
+        self.expr, self.at = expr, at
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.expr,)
+
+
+# -- building ------------------------------------------------------------------------------------------
+
+def maximum(*xs: Expr | float) -> Expr:
+    """The largest of ``xs`` (element-wise)."""
+    return Op("max", *map(lift, xs))
+
+
+def minimum(*xs: Expr | float) -> Expr:
+    """The smallest of ``xs`` (element-wise)."""
+    return Op("min", *map(lift, xs))
+
+
+def whole(x: Expr) -> Expr:
+    """Rounded up to whole units, ignoring float noise below 1e-9 (100/25 is 4, not 5)."""
+    return Op("whole", x)
+
+
+def ln(x: Expr) -> Expr:
+    """Natural logarithm."""
+    return Op("ln", x)
+
+
+def where(cond: Expr, then: Expr | float, other: Expr | float) -> Expr:
+    """``then`` where ``cond`` holds, else ``other``."""
+    return If(cond, then, other)
+
+
+def any_of(*conds: Expr) -> Expr:
+    """True where any condition holds (False for none)."""
+    return Op("or", *conds) if conds else Op("or", Const(0))
+
+
+def all_of(*conds: Expr) -> Expr:
+    """True where every condition holds."""
+    return Op("and", *conds)
+
+
+def text_is(key: str, value: str) -> Expr:
+    """True where text cell ``key`` holds ``value``."""
+    return TextIs(Text(key), value)
+
+
+AGENTS = Param("agents", show="{} agents")
+
+
+# -- evaluation (numpy) ------------------------------------------------------------------------------
+
+class Context:
+    """One evaluation: the assumptions (``source``), bound parameters and the values of named quantities.
+
+    Numbers read may be numpy arrays (assumption draws) and broadcast against the headcounts. With an
+    ``index``, every number read is taken at that grid point (a derivation at one headcount).
+    """
+
+    __slots__ = ("index", "memo", "params", "source")
+
+    def __init__(self, source: Any, params: Mapping[str, Any], index: tuple[int, ...] | int | None = None):
+        self.source, self.params, self.index = source, params, index
+        self.memo: dict[Expr, Any] = {}
+
+    def at(self, index: tuple[int, ...] | int) -> Context:
+        """The same evaluation at one grid point (numbers taken at ``index``; a point stays where it is)."""
+        return Context(self.source, self.params, index if self.index is None else self.index)
+
+    def pick(self, x: Any) -> Any:
+        if self.index is None:
+            return x
+        arr = np.asarray(x)
+        return float(arr[self.index]) if arr.ndim else float(arr)
+
+    def text(self, node: Text) -> Any:
+        return node.get(self.source)
+
+    def value(self, node: Expr) -> Any:
+        """The value of ``node`` (number, array or condition)."""
+        fn = _compiled(node)
+        return fn(self)
+
+
+def evaluate(node: Expr, source: Any, **params: Any) -> Any:
+    """``node`` evaluated on ``source`` (the assumptions) with ``params`` bound (agents=...)."""
+    return Context(source, params).value(node)
+
+
+def _max(*xs: Any) -> Any:
+    if all(type(x) is float for x in xs):
+        return max(xs)
+    out = xs[0]
+    for x in xs[1:]:
+        out = np.maximum(out, x)
+    return out
+
+
+def _min(*xs: Any) -> Any:
+    if all(type(x) is float for x in xs):
+        return min(xs)
+    out = xs[0]
+    for x in xs[1:]:
+        out = np.minimum(out, x)
+    return out
+
+
+def _whole(x: Any) -> Any:
+    return np.ceil(np.round(x, 9))
+
+
+def _any(*xs: Any) -> Any:
+    out: Any = False
+    for x in xs:
+        out = out | x
+    return out
+
+
+def _all(*xs: Any) -> Any:
+    out: Any = True
+    for x in xs:
+        out = out & x
+    return out
+
+
+def _ln(x: Any) -> Any:
+    return math.log(x) if type(x) is float and x > 0 else np.log(x)
+
+
+def _pow(x: Any, y: Any) -> Any:
+    return x ** y if type(x) is float and type(y) is float and x > 0 else np.power(x, y)
+
+
+_CALLS: dict[str, Callable[..., Any]] = {
+    "max": _max, "min": _min, "whole": _whole, "ln": _ln, "or": _any, "and": _all, "not": np.logical_not,
+    "neg": lambda x: -x, "^": _pow,
+}
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y, "/": lambda x, y: x / y,
+    "<": lambda x, y: x < y, "<=": lambda x, y: x <= y, ">": lambda x, y: x > y, ">=": lambda x, y: x >= y,
+}
+
+
+def _compiled(node: Expr) -> Callable[[Context], Any]:
+    """``node`` as a closure ``context -> value`` (built once per node)."""
+    try:
+        return node._fn
+    except AttributeError:
+        pass
+    fn = _compile(node)
+    node._fn = fn
+    return fn
+
+
+def _compile(node: Expr) -> Callable[[Context], Any]:
+    if isinstance(node, Input):
+        get = node.get
+        return lambda ctx: get(ctx.source) if ctx.index is None else ctx.pick(get(ctx.source))
+    if isinstance(node, Param):
+        name = node.name
+        return lambda ctx: ctx.params[name] if ctx.index is None else ctx.pick(ctx.params[name])
+    if isinstance(node, Const):
+        value = node.value
+        return lambda ctx: value
+    if isinstance(node, Op):
+        fns = [_compiled(arg) for arg in node.args]
+        if node.kind in _BINARY and len(fns) == 2:
+            op, f, g = _BINARY[node.kind], fns[0], fns[1]
+            if node.kind == "*":
+                return lambda ctx: f(ctx) * g(ctx)
+            if node.kind == "+":
+                return lambda ctx: f(ctx) + g(ctx)
+            return lambda ctx: op(f(ctx), g(ctx))
+        call = _CALLS[node.kind]
+        return lambda ctx: call(*(fn(ctx) for fn in fns))
+    if isinstance(node, If):
+        cond, then, other = _compiled(node.cond), _compiled(node.then), _compiled(node.other)
+
+        def branch(ctx: Context) -> Any:
+            c = cond(ctx)
+            if isinstance(c, (bool, np.bool_)):
+                return then(ctx) if c else other(ctx)
+            with np.errstate(divide="ignore", invalid="ignore"):  # the branch not taken may divide by zero
+                return np.where(c, then(ctx), other(ctx))
+        return branch
+    if isinstance(node, Choice):
+        get, branches = node.text.get, {k: _compiled(v) for k, v in node.branches.items()}
+        return lambda ctx: branches[get(ctx.source)](ctx)
+    if isinstance(node, TextIs):
+        get, wanted = node.text.get, node.value
+        return lambda ctx: get(ctx.source) == wanted
+    if isinstance(node, Named):
+        inner = _compiled(node.expr)
+
+        def named(ctx: Context) -> Any:
+            memo = ctx.memo
+            try:
+                return memo[node]
+            except KeyError:
+                value = memo[node] = inner(ctx)
+                return value
+        return named
+    if isinstance(node, Quiet):
+        return _compiled(node.expr)
+    raise TypeError(f"cannot evaluate {node!r}")
+
+
+# -- traversal: leaves, named quantities --------------------------------------------------------------
+
+def leaves(node: Expr, ctx: Context | None = None) -> list[str]:
+    """Assumption keys ``node`` reads (numbers and texts), in order of first use.
+
+    With a context, a ``Choice`` contributes only the branch of the row's value (what was evaluated);
+    without one, every branch (what a spreadsheet formula refers to).
+    """
+    keys: dict[str, None] = {}
+    seen: set[int] = set()
+
+    def walk(n: Expr) -> None:
+        if id(n) in seen:
+            return
+        seen.add(id(n))
+        if isinstance(n, Input):
+            keys[n.key] = None
+        elif isinstance(n, TextIs):
+            keys[n.text.key] = None
+        elif isinstance(n, Choice):
+            keys[n.text.key] = None
+            if ctx is not None:
+                walk(n.branches[ctx.text(n.text)])
+                return
+        for child in n.children():
+            walk(child)
+    walk(node)
+    return list(keys)
+
+
+def texts(node: Expr) -> list[Text]:
+    """The text cells ``node``'s choices branch on (every branch searched), in order of first use."""
+    found: dict[str, Text] = {}
+    for n in walk(node):
+        if isinstance(n, (Choice, TextIs)):
+            found.setdefault(n.text.key, n.text)
+    return list(found.values())
+
+
+def walk(node: Expr) -> Iterator[Expr]:
+    """Every node under ``node`` once (depth first, children before their parent)."""
+    seen: set[int] = set()
+    stack: list[tuple[Expr, bool]] = [(node, False)]
+    while stack:
+        n, expanded = stack.pop()
+        if expanded:
+            yield n
+            continue
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        stack.append((n, True))
+        stack.extend((child, False) for child in reversed(n.children()))
+
+
+def depends_on(node: Expr, param: str) -> bool:
+    """Whether ``node`` reads parameter ``param`` (e.g. varies with the headcount)."""
+    return any(isinstance(n, Param) and n.name == param for n in walk(node))
+
+
+# -- printing: derivations ---------------------------------------------------------------------------
+
+def describe(node: Expr, ctx: Context) -> str:
+    """``node`` written out with the values of its inputs at ``ctx`` (one grid point): the derivation text."""
+    return _Printer(ctx).text(node)
+
+
+class _Printer:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def num(self, node: Expr) -> float:
+        return float(self.ctx.value(node))
+
+    def text(self, node: Expr, level: int = 0) -> str:
+        """The derivation of ``node``; parenthesized when its precedence is below ``level``."""
+        if isinstance(node, (Input, Param)):
+            return FORMAT.format(node.show, self.num(node))
+        if isinstance(node, Const):
+            return FORMAT.format(node.show or "{}", node.value)
+        if isinstance(node, Named):
+            derive = node.derive if isinstance(node.derive, bool) else bool(self.ctx.value(node.derive))
+            if node.inline:
+                return self.text(node.expr, level)
+            value = FORMAT.format(node.show, self.num(node))
+            return f"{self.text(node.expr, 1)} = {value}" if derive else value
+        if isinstance(node, Quiet):
+            return "" if self.num(node.expr) == node.at else self.text(node.expr, level)
+        if isinstance(node, Choice):
+            return self.text(node.branches[self.ctx.text(node.text)], level)
+        if isinstance(node, If):
+            return self.text(node.then if bool(self.ctx.value(node.cond)) else node.other, level)
+        if isinstance(node, TextIs):
+            return f"{node.text.key} = {node.value}"
+        if isinstance(node, Op):
+            return self.op(node, level)
+        raise TypeError(f"cannot print {node!r}")
+
+    def op(self, node: Op, level: int) -> str:
+        kind, args = node.kind, node.args
+        if kind == "*":  # factors of 1 (USD prices, monthly billing, no discount) are left out
+            parts = [t for t in (self.text(f, 3 if _is_ratio(f) else 2) for f in _factors(node)) if t not in ("", "1")]
+            return _wrap(" × ".join(parts) or "1", 2, level)
+        if kind in ("+", "-"):
+            left, right = self.text(args[0], 1), self.text(args[1], 2)
+            return _wrap(f"{left} {'+' if kind == '+' else '−'} {right}", 1, level)
+        if kind == "/":
+            return _wrap(f"{self.text(args[0], 2)} ÷ {self.text(args[1], 3)}", 2, level)
+        if kind == "^":
+            return _wrap(f"{self.text(args[0], 4)}^{self.text(args[1], 4)}", 3, level)
+        if kind in ("<", "<=", ">", ">="):
+            return _wrap(f"{self.text(args[0], 1)} {kind.replace('<=', '≤').replace('>=', '≥')} "
+                         f"{self.text(args[1], 1)}", 0, level)
+        if kind == "whole":
+            return f"⌈{self.text(args[0])}⌉"
+        if kind == "neg":
+            return _wrap(f"−{self.text(args[0], 3)}", 1, level)
+        return f"{kind}({', '.join(self.text(a) for a in args)})"
+
+
+def _factors(node: Expr) -> list[Expr]:
+    """The factors of a product, nested products flattened."""
+    if isinstance(node, Op) and node.kind == "*":
+        return [f for arg in node.args for f in _factors(arg)]
+    return [node]
+
+
+def _is_ratio(node: Expr) -> bool:
+    """A division (through inline quantities): written in parentheses as a factor, '× (47 agents ÷ 47)'."""
+    while isinstance(node, Named) and node.inline:
+        node = node.expr
+    return isinstance(node, Op) and node.kind == "/"
+
+
+def _wrap(text: str, precedence: int, level: int) -> str:
+    return f"({text})" if precedence < level else text
+
+
+# -- rendering: spreadsheet formulas ----------------------------------------------------------------
+
+_EXCEL_FUNCTIONS = {"max": "MAX", "min": "MIN", "ln": "LN", "and": "AND", "or": "OR", "not": "NOT"}
+
+
+def formula(node: Expr, refs: Refs) -> str:
+    """``node`` as a spreadsheet formula (without the leading '='), cells from ``refs``.
+
+    ``refs`` gives the cell of every ``Input``, ``Text`` key (as ``Text`` nodes are not ``Expr``, it is
+    asked with the ``Choice``/``TextIs`` node's ``text``), ``Param`` and placed ``Named`` quantity; a
+    ``Named`` without a cell is written out inline. Only functions that Excel 2016+, LibreOffice and
+    Google Sheets evaluate alike: MAX, MIN, CEILING, ROUND, LN, IF, CHOOSE, MATCH, AND, OR, NOT.
+    """
+    return _Renderer(refs).render(node)
+
+
+class _Renderer:
+    def __init__(self, refs: Refs):
+        self.refs = refs
+
+    def cell(self, node: Any) -> str:
+        ref = self.refs(node)
+        if ref is None:
+            raise KeyError(f"no cell for {node!r}")
+        return ref
+
+    def render(self, node: Expr, level: int = 0) -> str:
+        if isinstance(node, (Input, Param)):
+            return self.cell(node)
+        if isinstance(node, Const):
+            return _number(node.value)
+        if isinstance(node, Named):
+            ref = self.refs(node)
+            return ref if ref is not None else self.render(node.expr, level)
+        if isinstance(node, Quiet):
+            return self.render(node.expr, level)
+        if isinstance(node, If):
+            return f"IF({self.render(node.cond)},{self.render(node.then)},{self.render(node.other)})"
+        if isinstance(node, TextIs):
+            return _wrap(f"{self.cell(node.text)}={_string(node.value)}", 0, level)
+        if isinstance(node, Choice):
+            return self.choice(node)
+        if isinstance(node, Op):
+            return self.op(node, level)
+        raise TypeError(f"cannot render {node!r}")
+
+    def choice(self, node: Choice) -> str:
+        cell, options = self.cell(node.text), list(node.branches)
+        branches = [self.render(node.branches[o]) for o in options]
+        if set(options) == {True, False}:
+            return f"IF({cell},{self.render(node.branches[True])},{self.render(node.branches[False])})"
+        if len(options) == 2:
+            return f"IF({cell}={_string(options[0])},{branches[0]},{branches[1]})"
+        listed = ",".join(_string(o) for o in options)
+        return f"CHOOSE(MATCH({cell},{{{listed}}},0),{','.join(branches)})"
+
+    def op(self, node: Op, level: int) -> str:
+        kind, args = node.kind, node.args
+        if kind in _INFIX:
+            precedence = _INFIX[kind]
+            left = self.render(args[0], precedence)
+            right = self.render(args[1], precedence + 1)  # left-associative: a-(b-c), a/(b*c)
+            return _wrap(f"{left}{kind}{right}", precedence, level)
+        if kind == "neg":
+            return _wrap(f"-{self.render(args[0], 4)}", 1, level)
+        if kind == "whole":
+            return f"CEILING(ROUND({self.render(args[0])},9),1)"
+        return f"{_EXCEL_FUNCTIONS[kind]}({','.join(self.render(a) for a in args)})"
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
+
+
+def _string(value: Any) -> str:
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def named_quantities(nodes: Iterable[Expr]) -> list[Named]:
+    """Every ``Named`` quantity under ``nodes``, each after the quantities it reads (an order for rows)."""
+    out: dict[int, Named] = {}
+    for node in nodes:
+        for n in walk(node):
+            if isinstance(n, Named) and id(n) not in out:
+                out[id(n)] = n
+    return list(out.values())
