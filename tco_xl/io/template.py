@@ -45,6 +45,8 @@ from .assumption_sheets import (
 
 # The assumption sheets' writers are shared with the live workbook (assumption_sheets); this module keeps
 # its own short names for them.
+from .assumption_sheets import PERCENT as PERCENT  # re-exported: number formats the build uses
+from .assumption_sheets import USD as USD
 from .assumption_sheets import Validations as _Validations
 from .assumption_sheets import choice_lists as _choice_lists
 from .assumption_sheets import excel_string as _string
