@@ -19,8 +19,8 @@ class Line:
     """The rule of one line item: its quantity, unit price (USD) and amounts as expressions.
 
     ``monthly`` is recurring USD/month, ``one_time`` USD paid once in year 1 (None: none). The printed
-    derivation is the amount written out (the quantity first); ``note`` is appended to it. Assumption keys
-    are the expressions' input leaves. ``requires`` lists the text cells and values that put the line in its
+    derivation is the amount written out (the quantity first). Assumption keys are the expressions' input
+    leaves. ``requires`` lists the text cells and values that put the line in its
     scenario (a provider, an option group, a service choice): structure, fixed when a live workbook is exported.
     """
 
@@ -31,7 +31,6 @@ class Line:
     unit_price: Expr
     monthly: Expr | None = None
     one_time: Expr | None = None
-    note: str = ""
     requires: tuple[tuple[str, Any], ...] = ()
     _keys: dict[tuple, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -73,10 +72,8 @@ class Line:
         """The amount written out at one grid point: '165,440 min × $0.013/min', before ' = $2,150.72/month'."""
         amount = self.monthly if self.monthly is not None else self.one_time
         if amount is None:
-            text = describe(self.quantity, ctx)
-        else:
-            text = describe(amount.expr if isinstance(amount, Named) else amount, ctx)
-        return text + self.note
+            return describe(self.quantity, ctx)
+        return describe(amount.expr if isinstance(amount, Named) else amount, ctx)
 
 
 @dataclass(frozen=True)

@@ -674,14 +674,7 @@ class _Renderer:
         raise TypeError(f"cannot render {node!r}")
 
     def choice(self, node: Choice) -> str:
-        cell, options = self.cell(node.text), list(node.branches)
-        branches = [self.render(node.branches[o]) for o in options]
-        if set(options) == {True, False}:
-            return f"IF({cell},{self.render(node.branches[True])},{self.render(node.branches[False])})"
-        if len(options) == 2:
-            return f"IF({cell}={_string(options[0])},{branches[0]},{branches[1]})"
-        listed = ",".join(_string(o) for o in options)
-        return f"CHOOSE(MATCH({cell},{{{listed}}},0),{','.join(branches)})"
+        return choose(self.cell(node.text), {o: self.render(b) for o, b in node.branches.items()})
 
     def op(self, node: Op, level: int) -> str:
         kind, args = node.kind, node.args
@@ -695,6 +688,18 @@ class _Renderer:
         if kind == "whole":
             return f"CEILING(ROUND({self.render(args[0])},9),1)"
         return f"{_EXCEL_FUNCTIONS[kind]}({','.join(self.render(a) for a in args)})"
+
+
+def choose(cell: str, branches: Mapping[Any, str]) -> str:
+    """The formula picking the branch for the value of ``cell``: IF on TRUE/FALSE or on one of two texts,
+    else CHOOSE(MATCH(cell, {texts}, 0), ...)."""
+    options = list(branches)
+    if set(options) == {True, False}:
+        return f"IF({cell},{branches[True]},{branches[False]})"
+    if len(options) == 2:
+        return f"IF({cell}={_string(options[0])},{branches[options[0]]},{branches[options[1]]})"
+    listed = ",".join(_string(o) for o in options)
+    return f"CHOOSE(MATCH({cell},{{{listed}}},0),{','.join(branches.values())})"
 
 
 def _number(x: float) -> str:

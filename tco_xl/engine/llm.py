@@ -11,11 +11,11 @@ from .expr import Const, Context, Input, Named
 
 _THOUSAND = Const(1000, "1,000")
 
-SELF_HOSTED_LINE = Line(
-    "llm", "Self-hosted LLM (Ollama on the Mac Studios)", "1K tokens",
-    Named("LLM tokens/month (thousands)", TOKENS_PER_MONTH / _THOUSAND, unit="1K tokens", show="{}K tokens",
-          derive=True),
-    Const(0), note=", run on the Mac Studios at $0")
+_SELF_HOSTED_TOKENS = Named("LLM tokens/month (thousands)", TOKENS_PER_MONTH / _THOUSAND, unit="1K tokens",
+                            show="{}K tokens", derive=True)
+_NO_FEE = Const(0, "$0 (run on the Mac Studios)")  # no price per token: the hardware is priced on its own line
+SELF_HOSTED_LINE = Line("llm", "Self-hosted LLM (Ollama on the Mac Studios)", "1K tokens", _SELF_HOSTED_TOKENS,
+                        _NO_FEE, monthly=_SELF_HOSTED_TOKENS * _NO_FEE)
 
 
 @cache

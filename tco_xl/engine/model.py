@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..assumptions import NONE_OPTION, SELF_HOSTED_LLM, Assumptions, Stack
 from . import capacity
 from .components import Line
-from .expr import AGENTS, Expr, Param
+from .expr import AGENTS, Expr, Named, Param
 from .llm import llm_lines
 from .onprem import onprem_lines
 from .pricelist import group_lines
@@ -27,12 +27,13 @@ HORIZON = Param("horizon", "{} years")
 #: The scenario totals, from its monthly and one-time sums (USD). Year 1 = 12 × monthly + one-time;
 #: annual (years 2..N) = 12 × monthly; N-year TCO = Year 1 + (N − 1) × annual; per agent per month =
 #: TCO / (12 × N × agents).
-ANNUAL = 12 * MONTHLY
-YEAR1 = ANNUAL + ONE_TIME
-TCO = YEAR1 + (HORIZON - 1) * ANNUAL
+ANNUAL = Named("Annual (years 2..N)", 12 * MONTHLY, unit="USD/year", show="{:$}/year")
+YEAR1 = Named("Year 1", ANNUAL + ONE_TIME, unit="USD", show="{:$}")
+TCO = Named("N-year TCO", YEAR1 + (HORIZON - 1) * ANNUAL, unit="USD", show="{:$}")
 METRIC_RULES: dict[str, Expr] = {
     "year1": YEAR1, "annual": ANNUAL, "tco": TCO, "monthly": MONTHLY,
-    "per_agent_month": TCO / (12 * HORIZON * AGENTS), "one_time": ONE_TIME,
+    "per_agent_month": Named("Per agent per month", TCO / (12 * HORIZON * AGENTS), unit="USD/agent/month"),
+    "one_time": ONE_TIME,
 }
 
 
