@@ -10,8 +10,10 @@ from typing import Annotated
 
 import typer
 
+from ..engine.inputs import agent_grid
 from ..errors import InputError
 from ..io.diff import TotalChange, diff_snapshots, read_snapshot, render
+from ..io.live_workbook import export_live
 from ..io.snapshot import ANALYSIS_MAX_HEADCOUNTS, export_snapshot, provenance, snapshot_data
 from .app import AgentsOpt, WorkbookOpt, app, err_console, load, user_errors
 
@@ -46,9 +48,17 @@ def export(
     analysis: Annotated[bool | None, typer.Option(
         "--analysis/--no-analysis", help="Add break-even, sensitivity and uncertainty sheets "
                                          f"(default: on up to {ANALYSIS_MAX_HEADCOUNTS} headcounts).")] = None,
+    live: Annotated[bool, typer.Option(
+        "--live", help="Write the live workbook instead: the whole model as native formulas, editable in Excel, "
+                       "LibreOffice or Google Sheets (docs/live-workbook.md).")] = False,
 ) -> None:
     """Write a snapshot .xlsx: every scenario × headcount, line items, assumptions, capacity, charts, metadata."""
     a = load(workbook)
+    if live:
+        done = export_live(a, agent_grid(agents, "--agents"), out)
+        err_console.print(f"wrote {done.cells:,} cells, {done.size:,} bytes", highlight=False)
+        print(done.path)
+        return
     result = export_snapshot(snapshot_data(a, agents, provenance(workbook), _created(created), analysis), out)
     err_console.print(f"wrote {result.cells:,} cells, {result.size:,} bytes", highlight=False)
     print(result.path)
