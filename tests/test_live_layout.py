@@ -22,8 +22,8 @@ A = default_assumptions()
 BASE = [47, 100, 500]
 runner = CliRunner()
 
-ALLOWED = {"IF", "MAX", "MIN", "CEILING", "ROUND", "LN", "CHOOSE", "MATCH", "INDEX", "SUM", "COUNT", "COUNTA",
-           "COUNTIF", "RANK", "AND", "OR", "NOT", "EXACT", "ISNUMBER", "ISLOGICAL", "ISBLANK", "IFERROR", "INT"}
+ALLOWED = {"IF", "MAX", "MIN", "CEILING", "ROUND", "LN", "CHOOSE", "MATCH", "INDEX", "SUM", "SUMPRODUCT", "LEN",
+           "COUNT", "COUNTA", "RANK", "AND", "OR", "NOT", "EXACT", "ISNUMBER", "ISLOGICAL", "ISBLANK", "IFERROR", "INT"}
 
 
 def test_the_live_workbook_reads_back_as_its_assumptions(tmp_path: Path) -> None:

@@ -42,12 +42,6 @@ def llm_lines(a: Assumptions, stack: Stack) -> tuple[Line, ...]:
     return api_lines(a.llm_models.index(model), model.name)
 
 
-def llm_components(a: Assumptions, stack: Stack, agents: Num) -> list[Component]:
-    """Self-hosted: one $0 line showing the token volume. API: input and output tokens (USD/month)."""
-    ctx = Context(a, {"agents": agents})
-    return [line.component(ctx) for line in llm_lines(a, stack)]
-
-
 def api_components(a: Assumptions, model_key: str, agents: Num) -> list[Component]:
     """Input and output tokens of LLM API ``model_key`` (LLM models table) at ``agents`` (USD/month)."""
     model = a.llm_model(model_key)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..assumptions import Assumptions
 from .capacity import mac_studios_rule, sites_rule
-from .components import Component, Line, Num
-from .expr import Const, Context, Input, Named, Param
+from .components import Line
+from .expr import Const, Input, Named
 
 
-def onprem_rules(units: Named | Param) -> tuple[Line, ...]:
-    """Hardware (USD one-time), fiber per site, power and cooling (USD/month) for ``units`` Mac Studios."""
+@cache
+def onprem_lines(self_hosted_llm: bool) -> tuple[Line, ...]:
+    """Hardware (USD one-time), fiber per site, power and cooling (USD/month) of a stack with Mac Studios (which
+    run the LLM when ``self_hosted_llm``)."""
+    units = mac_studios_rule(self_hosted_llm)
     price = Input("hardware.mac_studio_usd", "{:$}")
     site_count = sites_rule(units)
     fiber = Input("network.internet_usd_per_site_month", "{:$}/month")
@@ -28,17 +30,3 @@ def onprem_rules(units: Named | Param) -> tuple[Line, ...]:
         Line("power", "Cooling", "USD of power", power, cooling, monthly=power * cooling),
     )
 
-
-@cache
-def onprem_lines(self_hosted_llm: bool) -> tuple[Line, ...]:
-    """The on-premise lines of a stack with Mac Studios (which run the LLM when ``self_hosted_llm``)."""
-    return onprem_rules(mac_studios_rule(self_hosted_llm))
-
-
-_FOR_UNITS = onprem_rules(Param("units", "{} units"))
-
-
-def onprem_components(a: Assumptions, units: Num) -> list[Component]:
-    """Hardware (USD one-time), fiber per site, power and cooling (USD/month) for ``units`` Mac Studios."""
-    ctx = Context(a, {"units": units})
-    return [line.component(ctx) for line in _FOR_UNITS]

@@ -6,8 +6,8 @@ from functools import cache
 
 from ..assumptions import Assumptions, Stack
 from .capacity import SCALE
-from .components import Component, Line, Num
-from .expr import Const, Context, Input, Named, evaluate
+from .components import Line, Num
+from .expr import Const, Input, Named, evaluate
 
 
 @cache
@@ -31,8 +31,3 @@ def support_hours(a: Assumptions, stack: Stack, agents: Num) -> Num:
     """Hours/month = stack hours at the reference headcount × (agents / reference)^exponent."""
     return evaluate(support_hours_rule(a.stacks.index(stack)), a, agents=agents)
 
-
-def support_components(a: Assumptions, stack: Stack, index: int, agents: Num) -> list[Component]:
-    """System administration (USD/month) and setup (USD one-time) of one stack."""
-    ctx = Context(a, {"agents": agents})
-    return [line.component(ctx) for line in support_lines(index)]

@@ -472,12 +472,9 @@ class _Sheet:
             if not block:
                 return f"=IF({c}<>\"\",{c},0)"
             rng = f"{COL}${block[0].row}:{COL}${block[-1].row}"
-            # A line item is text only when its checks (column C, texts only) or the headcount's fail: show the
-            # first of them. (A wildcard MATCH over the values themselves would match numbers in LibreOffice.)
-            checks, headcount = f"$C${block[0].row}:$C${block[-1].row}", f"{COL}${AGENTS_CHECK_ROW}"
-            first = f'IF({headcount}<>"",{headcount},INDEX({checks},MATCH("?*",{checks},0)))'
-            problem = f'IFERROR({first},"a line item is not a number")'
-            checked = f"{c}&{headcount}"
+            checked = f"{c}&{COL}${AGENTS_CHECK_ROW}"
+            # With the headcount valid, a line item is text only when its checks (column C) fail: show the first.
+            problem = _first_text([f"$C${x.row}" for x in block], '"a line item is not a number"')
             return f'=IF({checked}<>"",{checked},IF(COUNT({rng})={len(block)},SUM({rng}),{problem}))'
         if r.kind == "status":
             m, o = (f"{COL}${self.totals[k]}" for k in ("monthly", "one_time"))
@@ -494,6 +491,17 @@ class _Sheet:
 
 def _concat(parts: Sequence[str]) -> str:
     return "&".join(parts) if parts else '""'
+
+
+def _first_text(cells: Sequence[str], otherwise: str) -> str:
+    """The first of ``cells`` (texts) that is not empty, else ``otherwise``: nested IFs (no wildcard MATCH, whose
+    treatment of numbers differs between spreadsheets); past Excel's 64 levels, all of them joined."""
+    if len(cells) > 60:
+        return f'IF({_concat(cells)}<>"",{_concat(cells)},{otherwise})'
+    out = otherwise
+    for cell in reversed(cells):
+        out = f'IF({cell}<>"",{cell},{out})'
+    return out
 
 
 # -- writing ---------------------------------------------------------------------------------------------
@@ -586,7 +594,7 @@ def _summary_sheet(ws: Worksheet, layout: LiveLayout) -> int:
           "Edit the blue headcounts (row 4) and any blue cell on the assumption sheets; everything recalculates. "
           "Money is rounded to cents (ROUND). A text in a cell names the input to fix (see Checks).")
     last_check = CHECKS_FIRST_ROW + len(layout.checks) - 1
-    failing = f'COUNTIF({CHECKS}!$D${CHECKS_FIRST_ROW}:$D${last_check},"?*")'
+    failing = f"SUMPRODUCT((LEN({CHECKS}!$D${CHECKS_FIRST_ROW}:$D${last_check})>0)*1)"
     put(ws, 3, 1, f'=IF({failing}=0,"Every input passes its checks.",{failing}&" input check(s) fail: see the '
                   f'Checks sheet.")', BOLD, formula=True)
     cols = _columns(layout, SUMMARY_COL)
@@ -683,7 +691,7 @@ def _checks_sheet(ws: Worksheet, layout: LiveLayout) -> int:
           "show. Structure cells (which lines a scenario has) must keep their exported value.")
     put(ws, 3, 1, "Failing checks", BOLD)
     last = CHECKS_FIRST_ROW + len(layout.checks) - 1
-    put(ws, 3, 2, f'=COUNTIF($D${CHECKS_FIRST_ROW}:$D${last},"?*")', BOLD, COUNT, formula=True)
+    put(ws, 3, 2, f"=SUMPRODUCT((LEN($D${CHECKS_FIRST_ROW}:$D${last})>0)*1)", BOLD, COUNT, formula=True)
     for col, title in enumerate(("Cell", "Assumption", "Expected", "Problem"), start=1):
         put(ws, CHECKS_FIRST_ROW - 1, col, title, BOLD)
     for i, c in enumerate(layout.checks):
@@ -724,8 +732,8 @@ def _readme_sheet(ws: Worksheet, layout: LiveLayout) -> None:
          "(telephony.inbound_usd_per_min): expected a number >= 0 (USD/min).'). Totals never add up over such a "
          "text. The Checks sheet lists every check; its column D is empty when all is well.", None),
         ("Functions used: only ones Excel 2016 and later, LibreOffice and Google Sheets evaluate alike (IF, MAX, "
-         "MIN, CEILING, ROUND, LN, CHOOSE, MATCH, INDEX, SUM, COUNT, COUNTA, COUNTIF, RANK, AND, OR, EXACT, "
-         "ISNUMBER, ISLOGICAL, ISBLANK, IFERROR, INT).", None),
+         "MIN, CEILING, ROUND, LN, CHOOSE, MATCH, INDEX, SUM, SUMPRODUCT, LEN, COUNT, COUNTA, RANK, AND, OR, NOT, "
+         "EXACT, ISNUMBER, ISLOGICAL, ISBLANK, IFERROR, INT).", None),
         ("Built by tco-xl export --live from the same rule definitions the tco_xl engine evaluates.", MUTED),
     ]
     for row, (text, font) in enumerate(lines, start=1):
