@@ -50,7 +50,8 @@ class Line:
 
     def keys(self, ctx: Context) -> tuple[str, ...]:
         """Assumption keys this line reads with the text choices of ``ctx`` (cached per choice)."""
-        selected = tuple(ctx.text(t) for t in self.choices)
+        source = ctx.source
+        selected = tuple([t.get(source) for t in self.choices])
         try:
             return self._keys[selected]
         except KeyError:

@@ -25,6 +25,7 @@ and its input leaves are the assumption keys a line item traces back to (``leave
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import string
@@ -56,18 +57,27 @@ def qty(x: float) -> str:
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.1f}"
 
 
-class _Formatter(string.Formatter):
-    """``{:$}`` prints money; numbers without a format spec print as quantities (no float noise)."""
+@functools.cache
+def _parsed(show: str) -> tuple[str, str | None, str]:
+    """(text before, format spec, text after) of a show: '{:$}/min' -> ('', '$', '/min'); a show without a
+    field is a fixed text ('1,000 W/kW' -> ('1,000 W/kW', None, ''))."""
+    parts = list(string.Formatter().parse(show))
+    fields = [p for p in parts if p[1] is not None]
+    if not fields:
+        return show, None, ""
+    if len(fields) > 1 or fields[0][1] != "":
+        raise ValueError(f"a show has at most one field, '{{}}' or '{{:spec}}': {show!r}")
+    after = "".join(p[0] for p in parts[1:])
+    return parts[0][0], parts[0][2] or "", after
 
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec == "$":
-            return money(float(value))
-        if not format_spec and isinstance(value, (int, float, np.floating)):
-            return qty(float(value))
-        return super().format_field(value, format_spec)
 
-
-FORMAT = _Formatter()
+def shown(show: str, value: float) -> str:
+    """``value`` printed by ``show``: '{:$}' as money, '{}' as a quantity without float noise, else the spec."""
+    before, spec, after = _parsed(show)
+    if spec is None:
+        return before
+    text = money(value) if spec == "$" else qty(value) if not spec else format(value, spec)
+    return before + text + after
 
 
 # -- the nodes -------------------------------------------------------------------------------------------
@@ -80,8 +90,9 @@ def lift(x: Expr | float) -> Expr:
 class Expr:
     """A node. Arithmetic and comparisons build new nodes; ``==`` stays identity (nodes are dict keys)."""
 
-    __slots__ = ("_fn",)
+    __slots__ = ("_fn", "_printers")
     _fn: Callable[[Context], Any]  # the compiled evaluation (see ``_compiled``)
+    _printers: dict[int, Callable[[Context], str]]  # the compiled derivation, by precedence level
 
     def __add__(self, other: Expr | float) -> Expr:
         return Op("+", self, lift(other))
@@ -316,7 +327,7 @@ def where(cond: Expr, then: Expr | float, other: Expr | float) -> Expr:
 
 def any_of(*conds: Expr) -> Expr:
     """True where any condition holds (False for none)."""
-    return Op("or", *conds) if conds else Op("or", Const(0))
+    return Op("or", *conds) if conds else Const(0)
 
 
 def all_of(*conds: Expr) -> Expr:
@@ -341,18 +352,22 @@ class Context:
     ``index``, every number read is taken at that grid point (a derivation at one headcount).
     """
 
-    __slots__ = ("index", "memo", "params", "source")
+    __slots__ = ("grid", "index", "memo", "params", "source")
 
-    def __init__(self, source: Any, params: Mapping[str, Any], index: tuple[int, ...] | int | None = None):
-        self.source, self.params, self.index = source, params, index
+    def __init__(self, source: Any, params: Mapping[str, Any], index: tuple[int, ...] | int | None = None,
+                 grid: Context | None = None):
+        self.source, self.params, self.index, self.grid = source, params, index, grid
         self.memo: dict[Expr, Any] = {}
 
     def at(self, index: tuple[int, ...] | int) -> Context:
-        """The same evaluation at one grid point (numbers taken at ``index``; a point stays where it is)."""
-        return Context(self.source, self.params, index if self.index is None else self.index)
+        """The same evaluation at one grid point (numbers taken at ``index``; a point stays where it is).
+        Named quantities already evaluated over the grid are taken at the point, not computed again."""
+        if self.index is not None:
+            return self
+        return Context(self.source, self.params, index, self)
 
     def pick(self, x: Any) -> Any:
-        if self.index is None:
+        if self.index is None or type(x) is float:
             return x
         arr = np.asarray(x)
         return float(arr[self.index]) if arr.ndim else float(arr)
@@ -462,7 +477,7 @@ def _compile(node: Expr) -> Callable[[Context], Any]:
 
         def branch(ctx: Context) -> Any:
             c = cond(ctx)
-            if isinstance(c, (bool, np.bool_)):
+            if isinstance(c, (bool, int, float, np.generic)):  # one condition for the whole grid
                 return then(ctx) if c else other(ctx)
             with np.errstate(divide="ignore", invalid="ignore"):  # the branch not taken may divide by zero
                 return np.where(c, then(ctx), other(ctx))
@@ -481,7 +496,11 @@ def _compile(node: Expr) -> Callable[[Context], Any]:
             try:
                 return memo[node]
             except KeyError:
-                value = memo[node] = inner(ctx)
+                grid = ctx.grid
+                if grid is not None and node in grid.memo:
+                    value = memo[node] = ctx.pick(grid.memo[node])
+                else:
+                    value = memo[node] = inner(ctx)
                 return value
         return named
     if isinstance(node, Quiet):
@@ -553,60 +572,93 @@ def depends_on(node: Expr, param: str) -> bool:
 
 def describe(node: Expr, ctx: Context) -> str:
     """``node`` written out with the values of its inputs at ``ctx`` (one grid point): the derivation text."""
-    return _Printer(ctx).text(node)
+    return _printer(node, 0)(ctx)
 
 
-class _Printer:
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
+Printer = Callable[[Context], str]
 
-    def num(self, node: Expr) -> float:
-        return float(self.ctx.value(node))
 
-    def text(self, node: Expr, level: int = 0) -> str:
-        """The derivation of ``node``; parenthesized when its precedence is below ``level``."""
-        if isinstance(node, (Input, Param)):
-            return FORMAT.format(node.show, self.num(node))
-        if isinstance(node, Const):
-            return FORMAT.format(node.show or "{}", node.value)
-        if isinstance(node, Named):
-            derive = node.derive if isinstance(node.derive, bool) else bool(self.ctx.value(node.derive))
-            if node.inline:
-                return self.text(node.expr, level)
-            value = FORMAT.format(node.show, self.num(node))
-            return f"{self.text(node.expr, 1)} = {value}" if derive else value
-        if isinstance(node, Quiet):
-            return "" if self.num(node.expr) == node.at else self.text(node.expr, level)
-        if isinstance(node, Choice):
-            return self.text(node.branches[self.ctx.text(node.text)], level)
-        if isinstance(node, If):
-            return self.text(node.then if bool(self.ctx.value(node.cond)) else node.other, level)
-        if isinstance(node, TextIs):
-            return f"{node.text.key} = {node.value}"
-        if isinstance(node, Op):
-            return self.op(node, level)
-        raise TypeError(f"cannot print {node!r}")
+def _printer(node: Expr, level: int) -> Printer:
+    """``node``'s derivation as a closure ``context -> text``, parenthesized when its precedence is below
+    ``level`` (built once per node and level, like ``_compiled``)."""
+    try:
+        cache = node._printers
+    except AttributeError:
+        cache = node._printers = {}
+    fn = cache.get(level)
+    if fn is None:
+        fn = cache[level] = _print(node, level)
+    return fn
 
-    def op(self, node: Op, level: int) -> str:
-        kind, args = node.kind, node.args
-        if kind == "*":  # factors of 1 (USD prices, monthly billing, no discount) are left out
-            parts = [t for t in (self.text(f, 3 if _is_ratio(f) else 2) for f in _factors(node)) if t not in ("", "1")]
-            return _wrap(" × ".join(parts) or "1", 2, level)
-        if kind in ("+", "-"):
-            left, right = self.text(args[0], 1), self.text(args[1], 2)
-            return _wrap(f"{left} {'+' if kind == '+' else '−'} {right}", 1, level)
-        if kind == "/":
-            return _wrap(f"{self.text(args[0], 2)} ÷ {self.text(args[1], 3)}", 2, level)
-        if kind == "^":
-            return _wrap(f"{self.text(args[0], 4)}^{self.text(args[1], 4)}", 3, level)
-        if kind in ("<", "<=", ">", ">="):
-            return _wrap(f"{self.text(args[0], 1)} {kind.replace('<=', '≤').replace('>=', '≥')} "
-                         f"{self.text(args[1], 1)}", 0, level)
-        if kind == "whole":
-            return f"⌈{self.text(args[0])}⌉"
-        if kind == "neg":
-            return _wrap(f"−{self.text(args[0], 3)}", 1, level)
-        return f"{kind}({', '.join(self.text(a) for a in args)})"
+
+def _shows(show: str, value: Callable[[Context], Any]) -> Printer:
+    before, spec, after = _parsed(show)
+    if spec is None:
+        return lambda ctx: before
+    if spec == "$":
+        return lambda ctx: before + money(float(value(ctx))) + after
+    if not spec:
+        return lambda ctx: before + qty(float(value(ctx))) + after
+    return lambda ctx: before + format(float(value(ctx)), spec) + after
+
+
+def _print(node: Expr, level: int) -> Printer:
+    if isinstance(node, (Input, Param)):
+        return _shows(node.show, _compiled(node))
+    if isinstance(node, Const):
+        text = shown(node.show or "{}", node.value)
+        return lambda ctx: text
+    if isinstance(node, Named):
+        if node.inline:
+            return _printer(node.expr, level)
+        value, definition = _shows(node.show, _compiled(node)), _printer(node.expr, 1)
+        if node.derive is False:
+            return value
+        if node.derive is True:
+            return lambda ctx: f"{definition(ctx)} = {value(ctx)}"
+        derive = _compiled(node.derive)
+        return lambda ctx: f"{definition(ctx)} = {value(ctx)}" if derive(ctx) else value(ctx)
+    if isinstance(node, Quiet):
+        inner, get, at = _printer(node.expr, level), _compiled(node.expr), node.at
+        return lambda ctx: "" if get(ctx) == at else inner(ctx)
+    if isinstance(node, Choice):
+        get, branches = node.text.get, {k: _printer(v, level) for k, v in node.branches.items()}
+        return lambda ctx: branches[get(ctx.source)](ctx)
+    if isinstance(node, If):
+        cond, then, other = _compiled(node.cond), _printer(node.then, level), _printer(node.other, level)
+        return lambda ctx: then(ctx) if cond(ctx) else other(ctx)
+    if isinstance(node, TextIs):
+        text = f"{node.text.key} = {node.value}"
+        return lambda ctx: text
+    if isinstance(node, Op):
+        return _print_op(node, level)
+    raise TypeError(f"cannot print {node!r}")
+
+
+def _print_op(node: Op, level: int) -> Printer:
+    kind, args = node.kind, node.args
+
+    def wrapped(precedence: int, make: Printer) -> Printer:
+        return (lambda ctx: f"({make(ctx)})") if precedence < level else make
+
+    if kind == "*":  # factors printing as 1 (a USD price's FX, monthly billing, no discount) are left out
+        factors = [_printer(f, 3 if _is_ratio(f) else 2) for f in _factors(node)]
+        return wrapped(2, lambda ctx: " × ".join(t for t in (f(ctx) for f in factors) if t not in ("", "1")) or "1")
+    if kind in ("+", "-", "/", "^", "<", "<=", ">", ">="):
+        symbol, precedence, sides = {
+            "+": (" + ", 1, (1, 2)), "-": (" − ", 1, (1, 2)), "/": (" ÷ ", 2, (2, 3)), "^": ("^", 3, (4, 4)),
+            "<": (" < ", 0, (1, 1)), "<=": (" ≤ ", 0, (1, 1)), ">": (" > ", 0, (1, 1)), ">=": (" ≥ ", 0, (1, 1)),
+        }[kind]
+        left, right = _printer(args[0], sides[0]), _printer(args[1], sides[1])
+        return wrapped(precedence, lambda ctx: left(ctx) + symbol + right(ctx))
+    if kind == "whole":
+        inner = _printer(args[0], 0)
+        return lambda ctx: f"⌈{inner(ctx)}⌉"
+    if kind == "neg":
+        inner = _printer(args[0], 3)
+        return wrapped(1, lambda ctx: "−" + inner(ctx))
+    parts = [_printer(a, 0) for a in args]
+    return lambda ctx: f"{kind}({', '.join(p(ctx) for p in parts)})"
 
 
 def _factors(node: Expr) -> list[Expr]:
@@ -621,10 +673,6 @@ def _is_ratio(node: Expr) -> bool:
     while isinstance(node, Named) and node.inline:
         node = node.expr
     return isinstance(node, Op) and node.kind == "/"
-
-
-def _wrap(text: str, precedence: int, level: int) -> str:
-    return f"({text})" if precedence < level else text
 
 
 # -- rendering: spreadsheet formulas ----------------------------------------------------------------
@@ -700,6 +748,10 @@ def choose(cell: str, branches: Mapping[Any, str]) -> str:
         return f"IF({cell}={_string(options[0])},{branches[options[0]]},{branches[options[1]]})"
     listed = ",".join(_string(o) for o in options)
     return f"CHOOSE(MATCH({cell},{{{listed}}},0),{','.join(branches.values())})"
+
+
+def _wrap(text: str, precedence: int, level: int) -> str:
+    return f"({text})" if precedence < level else text
 
 
 def _number(x: float) -> str:
