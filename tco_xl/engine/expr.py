@@ -405,6 +405,8 @@ def _min(*xs: Any) -> Any:
 
 
 def _whole(x: Any) -> Any:
+    if type(x) is float and math.isfinite(x):  # numpy's round(x, 9) (x × 1e9, round half even, ÷ 1e9), unboxed
+        return float(math.ceil(round(x * 1e9) / 1e9))
     return np.ceil(np.round(x, 9))
 
 

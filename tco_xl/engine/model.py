@@ -9,6 +9,7 @@ edited rates reuse a built model; a new structure builds a new one.
 from __future__ import annotations
 
 import operator
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -52,7 +53,20 @@ _LINE_TEXTS = operator.attrgetter("group", "line", "category", "currency", "bill
 
 
 def structure(a: Assumptions) -> tuple:
-    """Every text of the assumptions that decides or labels line items (not numbers): the cache key of models."""
+    """Every text of the assumptions that decides or labels line items (not numbers): the cache key of models.
+    Kept per assumptions object while it lives (assumptions are not changed in place)."""
+    entry = _STRUCTURES.get(id(a))
+    if entry is not None and entry[0]() is a:
+        return entry[1]
+    key, ident = _structure(a), id(a)
+    _STRUCTURES[ident] = (weakref.ref(a, lambda _: _STRUCTURES.pop(ident, None)), key)
+    return key
+
+
+_STRUCTURES: dict[int, tuple[weakref.ref, tuple]] = {}
+
+
+def _structure(a: Assumptions) -> tuple:
     stacks = tuple((s.key, s.name, s.kind, s.mac_studios, s.provider, tuple(s.provider_categories),
                     tuple(s.option_groups), s.backups, s.llm) for s in a.stacks)
     return (tuple(map(_LINE_TEXTS, a.providers)), tuple(map(_LINE_TEXTS, a.options)),
