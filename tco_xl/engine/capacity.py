@@ -121,6 +121,11 @@ def driver_rules(stack_index: int, stack: Stack, provider_refs: list[str]) -> di
 
 # -- values ------------------------------------------------------------------------------------------
 
+def scale(a: Assumptions, agents: Num) -> Num:
+    """Factor applied to volumes stated at the reference headcount (agents / reference agents)."""
+    return evaluate(SCALE, a, agents=agents)
+
+
 def llm_tokens_per_month(a: Assumptions, agents: Num) -> Num:
     """LLM tokens/month = agents × requests/agent/day × tokens/request × working days/month."""
     return evaluate(TOKENS_PER_MONTH, a, agents=agents)
