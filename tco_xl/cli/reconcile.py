@@ -1,4 +1,4 @@
-"""`tco-xl reconcile`: the seed report's headline figures against the engine, as docs/seed-reconciliation.md."""
+"""`tco-xl reconcile`: every figure of the seed report against the engine, as docs/seed-reconciliation.md."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ def reconcile(
         "docs/seed-reconciliation.md"),
     check: Annotated[bool, typer.Option("--check", help="Write nothing; fail if OUT is not up to date.")] = False,
     workbook: WorkbookOpt = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="The seed report (markdown); default docs/seed-report.md of the repository.")] = None,
 ) -> None:
-    """Write the reconciliation of every headline figure of the seed report with the engine."""
-    text = markdown(load(workbook))
+    """Write the reconciliation of every figure of the seed report with the engine."""
+    text = markdown(load(workbook), report)
     if check:
         if not out.exists() or out.read_text(encoding="utf-8") != text:
             raise TcoError(f"{out} is not up to date: run `tco-xl reconcile --out {out}`")
