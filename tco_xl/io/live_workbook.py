@@ -560,7 +560,8 @@ def _scenario_ws(ws: Worksheet, layout: LiveLayout, sheet: ScenarioSheet) -> int
     render = _Sheet(layout, sheet)
     cells = 4 + 2 * len(cols)
     for r in sheet.rows:
-        put(ws, r.row, 1, r.label, BOLD if r.kind in ("sum", "metric") else None)
+        label = _horizon_label(r.label) if r.kind == "metric" and re.search(r"\bN\b", r.label) else r.label
+        put(ws, r.row, 1, label, BOLD if r.kind in ("sum", "metric") else None, formula=label.startswith("="))
         put(ws, r.row, 2, r.unit, MUTED)
         put(ws, r.row, CHECK_COL, "=" + render.check(r), MUTED, formula=True)
         fmt = USD_CENTS if r.unit.startswith("USD") and r.kind != "quantity" else USD if r.unit.startswith("USD") \
