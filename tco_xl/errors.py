@@ -10,6 +10,18 @@ class TcoError(Exception):
     """Base of every tco_xl error shown to a user."""
 
 
+class RangeSize:
+    """A range argument as an error shows it: 'a range of 2 × 1 cells' (a single value counts as one cell)."""
+
+    def __init__(self, value: Any):
+        rows = value if isinstance(value, (list, tuple)) else [[value]]
+        self.rows = len(rows)
+        self.columns = max((len(r) if isinstance(r, (list, tuple)) else 1 for r in rows), default=1)
+
+    def __repr__(self) -> str:
+        return f"a range of {self.rows} × {self.columns} cells"
+
+
 class InputError(TcoError, ValueError):
     """A bad argument: ``field`` got ``value``, expected ``expected``."""
 

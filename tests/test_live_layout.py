@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from tco_xl.assumptions import default_assumptions
 from tco_xl.cli import app
 from tco_xl.engine import evaluate
-from tco_xl.io.layout import ASSUMPTION_SHEETS, cell_of
+from tco_xl.io.layout import ASSUMPTION_SHEETS, INPUTS_NAME, cell_of
 from tco_xl.io.live_workbook import SUMMARY, export_live, live_layout
 from tco_xl.io.workbook import load_assumptions
 
@@ -59,7 +59,7 @@ def test_assumption_sheets_are_tco_xlsm_s(built_workbook: Path, tmp_path: Path) 
             [(c.font.color.rgb if c.font.color else None, c.number_format) for r in b.iter_rows() for c in r], name
         assert sorted(str(v.sqref) + v.type for v in a.data_validations.dataValidation) == \
             sorted(str(v.sqref) + v.type for v in b.data_validations.dataValidation), name
-    names = {n: d.attr_text for n, d in xlsm.defined_names.items() if n != "TCO_STATE"}
+    names = {n: d.attr_text for n, d in xlsm.defined_names.items() if n != INPUTS_NAME}  # the functions' mirror
     assert {n: d.attr_text for n, d in live.defined_names.items()} == names
     assert live[SUMMARY].conditional_formatting
     with zipfile.ZipFile(export.path) as package:

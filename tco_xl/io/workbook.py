@@ -8,10 +8,12 @@ found and what was expected. Nothing is ever written to the workbook read.
 
 from __future__ import annotations
 
+import decimal
 import math
 import os
+import sys
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -20,6 +22,7 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -31,23 +34,23 @@ from .layout import (
     ASSUMPTION_SHEETS,
     FIRST_ROW,
     HEADER_ROW,
-    LAST_COLUMN,
     SCALAR_COLUMNS,
     SCALAR_SHEETS,
     TABLE_SHEETS,
     Column,
     TableSheet,
     ref,
+    sheet_block,
+    sheet_columns,
     sheet_rows,
     table_sheet,
 )
 
-__all__ = ["BookLike", "Grid", "assumptions_from_grids", "cell_kind", "cell_value", "load_assumptions"]
+__all__ = ["BookLike", "Grid", "assumptions_from_grids", "book_grids", "cell_kind", "cell_value", "load_assumptions"]
 
 #: Cell values row by row from A1 (rows may be ragged; a missing cell is None).
 Grid = list[list[Any]]
 
-_LAST_COLUMN = openpyxl.utils.column_index_from_string(LAST_COLUMN)
 _TRUE, _FALSE = {"true", "yes"}, {"false", "no"}
 _EXPECTED_BY_TYPE = {"missing": "a value (this column is required)", "int_from_float": "a whole number",
                      "int_parsing": "a whole number", "string_too_short": "text (not empty)"}
@@ -55,10 +58,8 @@ _BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_eq
 
 
 class _Range(Protocol):
-    row: int
-    column: int
-
-    def options(self, **kwargs: Any) -> Any: ...
+    address: str
+    raw_value: Any
 
 
 class _Sheet(Protocol):
@@ -66,19 +67,25 @@ class _Sheet(Protocol):
     used_range: _Range
 
 
-class BookLike(Protocol):
-    """What the live reader uses of an xlwings Book: ``book.sheets`` (iterable, each with ``.name`` and
-    ``.used_range``: ``.row``/``.column`` of its top-left cell, ``.options(ndim=2).value``) and ``fullname``."""
+class _Sheets(Protocol):
+    def __getitem__(self, name: str) -> _Sheet: ...
 
-    sheets: Iterable[_Sheet]
-    fullname: str
+    def __iter__(self) -> Iterator[_Sheet]: ...
+
+
+class BookLike(Protocol):
+    """What the live reader uses of an xlwings Book: ``book.sheets`` (by name, and iterable: each sheet
+    with ``.name`` and ``.used_range``: its ``.address`` and ``.raw_value``) and ``name``."""
+
+    sheets: _Sheets
+    name: str
 
 
 def load_assumptions(source: str | os.PathLike[str] | BookLike) -> Assumptions:
     """Every assumption from a workbook file (path) or an open xlwings Book; raises WorkbookError."""
     if isinstance(source, (str, os.PathLike)):
         return assumptions_from_grids(_path_grids(Path(source)), str(source))
-    return assumptions_from_grids(_book_grids(source), str(getattr(source, "fullname", source)))
+    return assumptions_from_grids(book_grids(source), str(getattr(source, "name", source)))
 
 
 def _path_grids(path: Path) -> dict[str, Grid | None]:
@@ -104,18 +111,34 @@ def _path_grids(path: Path) -> dict[str, Grid | None]:
         book.close()
 
 
-def _book_grids(book: BookLike) -> dict[str, Grid | None]:
-    """Grids of the assumption sheets of a live workbook: one read of each sheet's used range."""
+def book_grids(book: BookLike) -> dict[str, Grid | None]:
+    """Grids of the assumption sheets of a live workbook, each sheet looked up by name and its used range
+    read once: 1 + 4 COM round trips per sheet in Excel (sheet, used range, its address, its values).
+    Only when a sheet is missing are the others listed (for the message)."""
     grids: dict[str, Grid | None] = {}
-    for sheet in book.sheets:
-        if sheet.name in ASSUMPTION_SHEETS:
-            used = sheet.used_range
-            values = used.options(ndim=2).value or []
-            pad = [None] * (used.column - 1)
-            grids[sheet.name] = [[] for _ in range(used.row - 1)] + [pad + list(row) for row in values]
-        else:
-            grids[sheet.name] = None
+    sheets = book.sheets
+    errors = getattr(sys.modules.get("xlwings._xlwindows"), "cell_errors", {})
+    for name in ASSUMPTION_SHEETS:
+        try:
+            used = sheets[name].used_range
+        except Exception:  # noqa: BLE001 - a missing sheet raises COM's own error types
+            return {sheet.name: grids.get(sheet.name) for sheet in sheets}
+        row, col = coordinate_to_tuple(used.address.replace("$", "").partition(":")[0])
+        raw = used.raw_value
+        values = raw if isinstance(raw, (list, tuple)) else [[raw]]  # COM: a single cell's value, else rows
+        grids[name] = [[] for _ in range(row - 1)] + [[None] * (col - 1) + [_com_value(v, errors) for v in r]
+                                                      for r in values]
     return grids
+
+
+def _com_value(value: Any, errors: Mapping[int, str]) -> Any:
+    """A raw COM cell value as the file reader sees it: an error (COM: one of xlwings' error codes) as its
+    text, currency (Decimal) as a float."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in errors:
+        return errors[value]
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
 
 
 # -- cell values <-> field values ------------------------------------------------------------------------
@@ -162,6 +185,8 @@ def _from_cell(value: Any, kind: str) -> Any:
         text = str(value).strip().lower()
         if isinstance(value, bool) or text in _TRUE | _FALSE:
             return value if isinstance(value, bool) else text in _TRUE
+        if isinstance(value, (int, float)) and value in (0, 1):  # LibreOffice's formulas return TRUE as 1
+            return bool(value)
         raise _Bad("TRUE or FALSE (or yes/no)")
     if not isinstance(value, str):
         raise _Bad("text")
@@ -237,13 +262,13 @@ class _Parse:
                 self.problem(grid.name, _cell(HEADER_ROW, free), f"{what}.{column.field}", None,
                              f"a column headed '{column.header}'")
                 free += 1
-        limit, outside = sheet_rows(grid.name), False
+        limit, width, outside = sheet_rows(grid.name), len(sheet_columns(grid.name)), False
         for row in range(FIRST_ROW, len(grid.rows) + 1):
             for col in grid.filled(row):
-                if (row > limit or col > _LAST_COLUMN) and not outside:
+                if (row > limit or col > width) and not outside:
                     outside = True
                     self.problem(grid.name, _cell(row, col), what, grid.value(row, col),
-                                 f"inputs within A1:{LAST_COLUMN}{limit} (the block the UDFs watch for edits)")
+                                 f"inputs within {sheet_block(grid.name)} (the block the Excel functions read)")
                 elif col not in headed:
                     headed.add(col)  # one problem per column
                     self.problem(grid.name, _cell(row, col), what, grid.value(row, col),
