@@ -65,6 +65,7 @@ def cell(key: str, column: str = "value") -> tuple[str, str]:
 class Case:
     """A live workbook as LibreOffice recalculated it, with what the engine should say about it."""
 
+    path: Path  # the file as LibreOffice saved it
     layout: LiveLayout  # the layout as exported (rows and columns)
     a: Assumptions  # the assumptions the engine prices (load_assumptions of the file as edited)
     agents: list[int]  # the headcounts in the file (as edited)
@@ -142,7 +143,7 @@ def cases(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, C
         valid = name in ("sweep", "edited")
         a = load_assumptions(path) if valid else A
         wb = openpyxl.load_workbook(recalculated, data_only=True)
-        out[name] = Case(layouts[name], a, edited_agents, {ws.title: ws for ws in wb.worksheets})
+        out[name] = Case(recalculated, layouts[name], a, edited_agents, {ws.title: ws for ws in wb.worksheets})
     return out
 
 
@@ -243,6 +244,11 @@ def test_hand_derived_figures(cases: dict[str, Case]) -> None:
     assert edited.at("hetzner", ax162.row, MODEL_COL + 3) == pytest.approx(312 * 233.5 * 1.065, abs=1e-6)
 
 
+def test_a_live_workbook_saved_by_libreoffice_reads_back_as_its_assumptions(cases: dict[str, Case]) -> None:
+    assert load_assumptions(cases["sweep"].path) == A
+    assert load_assumptions(cases["edited"].path) == cases["edited"].a
+
+
 def test_edits_reach_the_engine_through_the_loader(cases: dict[str, Case]) -> None:
     """The edited file reads back with every edit (the oracle of the edit test is the engine on this)."""
     b = cases["edited"].a
@@ -334,7 +340,7 @@ def test_a_bad_headcount_shows_text_in_its_column_only(cases: dict[str, Case], n
     message = f"{SUMMARY}!{letter}{AGENTS_ROW} (agents): expected a whole number of agents from 1 to 1,000,000"
     assert message in case.at(SUMMARY, AGENTS_CHECK_ROW, SUMMARY_COL + column)
     good = [n for i, n in enumerate(BASE) if i != column]
-    expected = engine_values(Case(live_layout(A, good), A, good, {}))
+    expected = engine_values(Case(case.path, live_layout(A, good), A, good, {}))
     for sheet, row, col, value in scenario_cells(case, "sum,metric"):
         if col == MODEL_COL + column:
             assert isinstance(value, str) and message in value

@@ -48,6 +48,7 @@ from ..engine.expr import (
     depends_on,
     formula,
     named_quantities,
+    walk,
 )
 from ..engine.inputs import COMPARISON_METRICS, MAX_AGENTS, METRICS, agent_grid
 from ..engine.model import METRIC_RULES, StackModel, stack_model
@@ -380,7 +381,6 @@ def _checks(layout: LiveLayout) -> list[Check]:
 
 
 def _walk_all(node: Expr | None) -> Iterable[Expr]:
-    from ..engine.expr import walk
     return () if node is None else walk(node)
 
 
