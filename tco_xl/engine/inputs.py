@@ -78,7 +78,7 @@ def agent_grid(values: Any, field: str = "agents") -> np.ndarray:
     """Headcounts as a float array of the same shape (at least 1-D), each checked like ``agent_count``."""
     arr = np.atleast_1d(np.asarray(values))
     if arr.dtype.kind not in "iuf":
-        return np.array([agent_count(v, field) for v in arr.ravel()], dtype=float).reshape(arr.shape)
+        return np.array([agent_count(v, field) for v in arr.ravel().tolist()], dtype=float).reshape(arr.shape)
     grid = arr.astype(float)
     ok = np.isfinite(grid) & (grid == np.round(grid)) & (grid >= 1) & (grid <= MAX_AGENTS)
     if not ok.all():
