@@ -13,14 +13,15 @@ import numpy as np
 from timing import median_seconds
 from tco_xl.analysis import breakeven_table, cheapest_flips, factors, ranged_factors, simulate, tornado
 from tco_xl.analysis.breakeven import metric_grid
-from tco_xl.analysis.sensitivity import _cases
+from tco_xl.analysis.sensitivity import one_at_a_time
 from tco_xl.assumptions import Assumptions, default_assumptions
 from tco_xl.engine import evaluate
 
 
 
 def everything_ranged(a: Assumptions) -> Assumptions:
-    """Every numeric scalar and every price-line unit price given a ±20% workbook range (a heavy Monte Carlo)."""
+    """Every numeric scalar and every price-line unit price given a ±20% workbook range (a heavier Monte Carlo than
+    the defaults, which range the uncertain inputs only)."""
     data = a.model_dump()
     data["ranges"] = {f.key: {"low": f.low, "high": f.high} for f in factors(a) if "[" not in f.key and f.low < f.high}
     for row in data["providers"] + data["options"]:
@@ -43,8 +44,8 @@ def main() -> None:
     be_y1 = median_seconds(lambda: breakeven_table(a, metric="year1"), repeat=5, setup=metric_grid.cache_clear)
     grid = median_seconds(lambda: evaluate(a, np.arange(1, 10_001, dtype=float)), repeat=5)
     n_factors = len(factors(a))
-    tor = median_seconds(lambda: tornado(a, "hybrid", 47), repeat=7, setup=_cases.cache_clear)
-    flips = median_seconds(lambda: cheapest_flips(a, 100), repeat=7, setup=_cases.cache_clear)
+    tor = median_seconds(lambda: tornado(a, "hybrid", 47), repeat=7, setup=one_at_a_time.cache_clear)
+    flips = median_seconds(lambda: cheapest_flips(a, 100), repeat=7, setup=one_at_a_time.cache_clear)
     tor_cached = median_seconds(lambda: tornado(a, "hybrid", 47), repeat=7)
 
     print(f"Monte Carlo, 100,000 draws x {scenarios} scenarios at 47 agents ({drawn} ranged assumptions): "

@@ -1,6 +1,7 @@
-"""Snapshot export speed: the default snapshot (47, 100, 500 agents) and a large one (every scenario × 1..1,000).
+"""Snapshot export speed: the default snapshot (47, 100, 500 agents), 300 headcounts and a large one (every
+scenario × 1..1,000).
 
-Run: python benchmarks/snapshot.py [--repeat 5] [--large-max 1000]
+Run: python benchmarks/snapshot.py [--repeat 5] [--medium-max 300] [--large-max 1000]
 Prints the median wall and CPU time of an export, cells written, cells per second (of CPU time, the steadier
 figure on a shared machine) and file size; asserts nothing. Files go to a temporary folder removed afterwards.
 """
@@ -37,11 +38,13 @@ def timed_export(agents, analysis: bool, out: Path, repeat: int) -> tuple[float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of the default snapshot (median)")
+    parser.add_argument("--medium-max", type=int, default=300, help="largest headcount of the medium snapshot")
     parser.add_argument("--large-max", type=int, default=1000, help="largest headcount of the large snapshot")
     args = parser.parse_args()
     print(f"openpyxl {openpyxl.__version__}, lxml {'on' if openpyxl.LXML else 'off'}")
     cases = [("default 47/100/500 with analysis sheets", [47, 100, 500], True, args.repeat),
              ("default 47/100/500, --no-analysis", [47, 100, 500], False, args.repeat),
+             (f"medium: all scenarios × 1..{args.medium_max:,}", range(1, args.medium_max + 1), False, 1),
              (f"large: all scenarios × 1..{args.large_max:,}", range(1, args.large_max + 1), False, 1)]
     with tempfile.TemporaryDirectory() as tmp:
         for label, agents, analysis, repeat in cases:

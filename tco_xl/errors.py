@@ -10,12 +10,35 @@ class TcoError(Exception):
     """Base of every tco_xl error shown to a user."""
 
 
+def shown(value: Any, nothing: str = "nothing") -> str:
+    """A value as an error message quotes it: '0', 47.5, 'abc' — numpy scalars as the Python values they hold
+    (never ``np.str_('0')``), and None as ``nothing`` ('an empty cell' for a workbook cell)."""
+    if value is None:
+        return nothing
+    item = getattr(value, "item", None)
+    if type(value).__module__ == "numpy" and callable(item):
+        value = item()
+    return repr(value)
+
+
+class RangeSize:
+    """A range argument as an error shows it: 'a range of 2 × 1 cells' (a single value counts as one cell)."""
+
+    def __init__(self, value: Any):
+        rows = value if isinstance(value, (list, tuple)) else [[value]]
+        self.rows = len(rows)
+        self.columns = max((len(r) if isinstance(r, (list, tuple)) else 1 for r in rows), default=1)
+
+    def __repr__(self) -> str:
+        return f"a range of {self.rows} × {self.columns} cells"
+
+
 class InputError(TcoError, ValueError):
     """A bad argument: ``field`` got ``value``, expected ``expected``."""
 
     def __init__(self, field: str, value: Any, expected: str):
         self.field, self.value, self.expected = field, value, expected
-        super().__init__(f"{field}: expected {expected}, got {value!r}")
+        super().__init__(f"{field}: expected {expected}, got {shown(value)}")
 
 
 @dataclass(frozen=True)
@@ -29,7 +52,8 @@ class CellProblem:
     expected: str
 
     def __str__(self) -> str:
-        return f"{self.sheet}!{self.cell} ({self.assumption}): found {self.found!r}, expected {self.expected}"
+        found = shown(self.found, "an empty cell")
+        return f"{self.sheet}!{self.cell} ({self.assumption}): found {found}, expected {self.expected}"
 
 
 class WorkbookError(TcoError):

@@ -1,17 +1,23 @@
 """Excel functions (xlwings UDFs): ``=TCO_HYBRID(47)`` in a cell prices a scenario with the engine.
 
-Each function takes what Excel sends (47 arrives as 47.0, an empty cell as None, a range as a list
-of rows), prices with the assumptions of the workbook it is called from (``tco_xl.io.live``) and
-returns USD rounded to cents as Excel's ROUND does. Nothing here computes money: arguments are
-checked by ``tco_xl.engine.inputs``, figures come from the engine. A function never raises: a bad
-argument or assumption cell shows ``#TCO! <what, where, expected>`` in the cell and the full detail
-goes to the log (``%TEMP%\\tco_xl_udfs.log`` in Excel, or ``$TCO_XL_LOG``).
+One implementation for classic xlwings (Excel on Windows with a local Python) and xlwings Lite (Excel on
+Windows, Mac and the web; Python in the browser): ``lite/main.py`` imports these functions, whose
+decorators are xlwings' own for the runtime they run in (plain functions where xlwings is not installed).
 
-Every function is volatile (Excel re-runs it after any edit, so no cell keeps a stale figure) and
-takes a ``caller`` parameter, which xlwings fills with the calling cell and leaves out of the
-Excel signature. Parameters carry no type hints on purpose: xlwings reads them as converters.
-Headcount arguments of single-value functions also take a range (``=TCO_HYBRID(A2:A20)``) and
-return one result per cell, spilling like Excel's own functions: one call instead of one per cell.
+Each function takes what Excel sends (47 arrives as 47.0, an empty cell as None, a range as a list of
+rows) and, last, ``inputs``: the workbook's ``TCO_INPUTS`` block, every assumption cell as a value. The
+shipped formulas pass it, so Excel recalculates a call exactly when an assumption changes and the call
+reads nothing from the workbook (``tco_xl.io.live``). A call without it works in classic Excel only: its
+VBA wrapper makes that one cell volatile and the workbook is read through COM.
+
+Results are USD rounded to cents as Excel's ROUND does. Nothing here computes money: arguments are
+checked by ``tco_xl.engine.inputs``, figures come from the engine. A function never raises: a bad
+argument or assumption cell shows ``#TCO! <what, where, expected>`` in the cell and the full detail goes
+to the log (``%TEMP%\\tco_xl_udfs.log`` in classic Excel, or ``$TCO_XL_LOG``).
+
+Arguments marked for spilling (a headcount, a scenario, a provider, a model) also take a range and combine
+as Excel's own functions do: a column of scenarios and a row of headcounts give one result per pair, in
+one call. Parameters carry no type hints on purpose: xlwings reads them as converters.
 """
 
 from __future__ import annotations
@@ -23,9 +29,16 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
-import xlwings as xw
+try:
+    import xlwings as xw
+except ImportError:  # tco_xl without its excel extra: the functions are plain Python functions
+    def _unchanged(*args: Any, **kwargs: Any) -> Callable[[Callable], Callable]:
+        return lambda f: f
+
+    xw = SimpleNamespace(func=_unchanged, arg=_unchanged)  # type: ignore[assignment]
 
 from .analysis import cheaper_throughout, crossings, npv, percentile, prob_cheapest, tornado
 from .analysis.breakeven import AGENTS_MAX
@@ -36,7 +49,7 @@ from .engine.components import Component
 from .engine.inputs import COMPARISON_METRICS, llm_key, metric_label
 from .engine.llm import api_components
 from .engine.twilio import twilio_components
-from .errors import InputError, TcoError, WorkbookError
+from .errors import InputError, RangeSize, TcoError, WorkbookError
 from .io.live import assumptions_for
 from .rounding import excel_round
 
@@ -58,7 +71,10 @@ _AGENTS = "Agents (headcount), a whole number from 1 to 1,000,000, or a range of
 _AGENT = "Agents (headcount), a whole number from 1 to 1,000,000"
 _METRIC = "Year 1 (default), Annual, TCO (N-year), Monthly, Per agent (per agent per month) or One-time"
 _SCENARIO = "Scenario name or key, e.g. Hybrid, Self-hosted, AWS, Cloud (Hetzner); see TCO_COMPARE"
+_SCENARIOS = _SCENARIO + "; or a range of them"
 _CURRENCY = "USD, EUR or BGN (default: the Finance sheet's currency)"
+_INPUTS = ("The workbook's assumptions: TCO_INPUTS. Leave it out only in classic Excel (the cell then "
+           "recalculates after every edit and reads the sheets itself)")
 SENSITIVITY_HEADER = ["Assumption", "Label", "Unit", "Base", "Low", "High", "Range", "TCO at low",
                       "TCO at high", "Change at low", "Change at high", "Swing"]
 
@@ -88,12 +104,11 @@ def cell_error(exc: Exception) -> str:
 
 
 def _call(name: str, args: tuple) -> str:
-    """'TCO_CLOUD('IBM', 47.0, <Range [TCO.xlsm]Scenarios!$C$10>)' for the log (a failing repr shows its type)."""
+    """'TCO_CLOUD('IBM', 47.0, <301 × 61 range>)' for the log: a range of several rows by its size."""
     def text(arg: Any) -> str:
-        try:
-            return repr(arg)  # the caller's repr asks Excel for its address
-        except Exception:  # noqa: BLE001 - logging must not make the UDF raise
-            return f"<{type(arg).__name__}>"
+        if isinstance(arg, (list, tuple)) and len(arg) > 1:
+            return f"<{len(arg)} × {len(arg[0]) if isinstance(arg[0], (list, tuple)) else 1} range>"
+        return repr(arg)
     return f"{name}({', '.join(map(text, args))})"
 
 
@@ -125,18 +140,42 @@ def _in_cell(fn: Callable) -> Callable:
     return udf
 
 
-def _each(agents: Any, value: Callable[[int], Any]) -> Any:
-    """``value(headcount)`` for one headcount, or for every cell of a range (same rows and columns).
+def _rows(value: Any) -> list[list[Any]]:
+    """An argument as rows of cells: a single value is one cell, a flat list one row."""
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    if value and all(isinstance(row, (list, tuple)) for row in value):
+        return [list(row) for row in value]
+    return [list(value)]
 
-    A range of one cell gives a single value; a bad cell in a range shows its own error text.
+
+def _spill(value: Callable[..., Any], **args: Any) -> Any:
+    """``value(*cells)`` for each cell of the arguments combined as Excel does: a single cell repeats, a
+    column and a row give a table. Single cells give a single value; a bad cell shows its own error text.
     """
-    if isinstance(agents, (list, tuple)):
-        cells = [_each(item, value) for item in agents]
-        return cells[0][0] if len(cells) == 1 and isinstance(cells[0], list) and len(cells[0]) == 1 else cells
-    try:
-        return value(agent_count(agents))
-    except Exception as exc:  # noqa: BLE001 - one cell of a spill shows its own error
-        return _logged(f"{_RUNNING.get()} at agents={_shown(agents)}", exc)
+    grids = {name: _rows(arg) for name, arg in args.items()}
+    for name, g in grids.items():
+        if not g[0]:
+            raise InputError(name, None, "a value, or a range of them")
+    rows = max(len(g) for g in grids.values())
+    columns = max(len(g[0]) for g in grids.values())
+    for name, g in grids.items():
+        if len(g) not in (1, rows) or len(g[0]) not in (1, columns) or any(len(row) != len(g[0]) for row in g):
+            raise InputError(name, RangeSize(g), f"a single cell, or a range of {rows} row(s) or {columns} column(s) "
+                                                 "like the other arguments")
+
+    if rows == columns == 1:
+        return value(*(g[0][0] for g in grids.values()))  # an error is the whole call's
+
+    def cell(i: int, j: int) -> Any:
+        here = [g[i if len(g) > 1 else 0][j if len(g[0]) > 1 else 0] for g in grids.values()]
+        try:
+            return value(*here)
+        except Exception as exc:  # noqa: BLE001 - one cell of a spill shows its own error
+            at = ", ".join(f"{name}={_shown(v)}" for name, v in zip(grids, here, strict=True))
+            return _logged(f"{_RUNNING.get()} at {at}", exc)
+
+    return [[cell(i, j) for j in range(columns)] for i in range(rows)]
 
 
 def _money(x: Any) -> float:
@@ -149,10 +188,11 @@ def _part(a: Assumptions, name: str, components: list[Component], agents: int) -
     return ScenarioResult(name, name, "part", float(agents), a.finance.horizon_years, tuple(components))
 
 
-def _scenario_cells(a: Assumptions, key: str, agents: Any, metric: Any) -> Any:
-    """``metric`` of scenario ``key`` in USD (cents) for one headcount or each cell of a range."""
+def _usd(a: Assumptions, metric: Any, scenario: Callable[[Any], str]) -> Callable[[Any, Any], float]:
+    """(scenario cell, headcount cell) -> ``metric`` of that scenario in USD (cents); ``scenario`` turns a
+    cell into a stack key."""
     m = metric_key(metric)
-    return _each(agents, lambda n: _money(price(key, n, a).metric(m)))
+    return lambda s, n: _money(price(scenario(s), agent_count(n), a).metric(m))
 
 
 def _hybrid_key(variant: Any) -> str:
@@ -199,93 +239,117 @@ def _sources(a: Assumptions, keys: tuple[str, ...]) -> str:
 
 
 # -- the functions Excel calls ------------------------------------------------------------------------
-@xw.func(volatile=True, category=CATEGORY)
-@xw.arg("scenario", doc=_SCENARIO)
+# ``inputs`` comes last, before any argument added later: a what-if can follow it.
+@xw.func(category=CATEGORY)
+@xw.arg("scenario", ndim=2, doc=_SCENARIOS)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO(scenario, agents, metric=None, caller=None):
+def TCO(scenario, agents, metric=None, inputs=None):
     """Cost of any scenario in USD at a headcount: Year 1 by default, or the metric named."""
-    a = assumptions_for(caller)
-    return _scenario_cells(a, scenario_key(a, scenario), agents, metric)
+    a = assumptions_for(inputs)
+    return _spill(_usd(a, metric, lambda s: scenario_key(a, s)), scenario=scenario, agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
 @xw.arg("variant", doc="Base (default: Mac Studios + Hetzner servers) or Optimized (Hetzner database only)")
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_HYBRID(agents, metric=None, variant=None, caller=None):
+def TCO_HYBRID(agents, metric=None, variant=None, inputs=None):
     """Cost of the hybrid scenario (Mac Studios on premise + Hetzner cloud) in USD: Year 1 by default."""
-    return _scenario_cells(assumptions_for(caller), _hybrid_key(variant), agents, metric)
+    key = _hybrid_key(variant)
+    usd = _usd(assumptions_for(inputs), metric, lambda s: s)
+    return _spill(lambda n: usd(key, n), agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_SELF_HOSTED(agents, metric=None, caller=None):
+def TCO_SELF_HOSTED(agents, metric=None, inputs=None):
     """Cost of the self-hosted scenario (Mac Studios only) in USD: Year 1 by default, or the metric named."""
-    return _scenario_cells(assumptions_for(caller), "self_hosted", agents, metric)
+    usd = _usd(assumptions_for(inputs), metric, lambda s: s)
+    return _spill(lambda n: usd("self_hosted", n), agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
-@xw.arg("provider", doc="Cloud provider, e.g. AWS, GCP, Azure, Hetzner, OVH, Vultr, DigitalOcean, Cloudflare, Fly.io")
+@xw.func(category=CATEGORY)
+@xw.arg("provider", ndim=2, doc="Cloud provider, e.g. AWS, GCP, Azure, Hetzner, OVH, Vultr, DigitalOcean, "
+                                "Cloudflare, Fly.io; or a range of them")
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_CLOUD(provider, agents, metric=None, caller=None):
+def TCO_CLOUD(provider, agents, metric=None, inputs=None):
     """Cost of running everything at one cloud provider in USD: Year 1 by default, or the metric named."""
-    a = assumptions_for(caller)
-    return _scenario_cells(a, scenario_key(a, provider, "provider", kinds=("cloud",)), agents, metric)
+    a = assumptions_for(inputs)
+    return _spill(_usd(a, metric, lambda s: scenario_key(a, s, "provider", kinds=("cloud",))),
+                  provider=provider, agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TWILIO_COST(agents, metric=None, caller=None):
+def TWILIO_COST(agents, metric=None, inputs=None):
     """Twilio telephony (call minutes, numbers, SMS, recordings) in USD, the same in every scenario."""
-    a, m = assumptions_for(caller), metric_key(metric)
-    return _each(agents, lambda n: _money(_part(a, "Twilio", twilio_components(a, float(n)), n).metric(m)))
+    a, m = assumptions_for(inputs), metric_key(metric)
+
+    def usd(agents: Any) -> float:
+        n = agent_count(agents)
+        return _money(_part(a, "Twilio", twilio_components(a, float(n)), n).metric(m))
+    return _spill(usd, agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
-@xw.arg("model", doc="LLM model key or name from the LLM models sheet, e.g. gpt-4o, claude-3.5-sonnet")
+@xw.func(category=CATEGORY)
+@xw.arg("model", ndim=2, doc="LLM model key or name from the LLM models sheet, e.g. gpt-4o, claude-3.5-sonnet; "
+                             "or a range of them")
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def LLM_API_COST(model, agents, metric=None, caller=None):
+def LLM_API_COST(model, agents, metric=None, inputs=None):
     """What the LLM requests would cost through a paid API model, in USD: Year 1 by default."""
-    a, m = assumptions_for(caller), metric_key(metric)
-    key = _api_model(a, model)
-    return _each(agents, lambda n: _money(_part(a, key, api_components(a, key, float(n)), n).metric(m)))
+    a, m = assumptions_for(inputs), metric_key(metric)
+
+    def usd(model: Any, agents: Any) -> float:
+        key, n = _api_model(a, model), agent_count(agents)
+        return _money(_part(a, key, api_components(a, key, float(n)), n).metric(m))
+    return _spill(usd, model=model, agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def MAC_STUDIOS_NEEDED(agents, caller=None):
+def MAC_STUDIOS_NEEDED(agents, inputs=None):
     """Mac Studios to buy for a headcount: active units (by agents and LLM load) plus failover spares."""
-    a = assumptions_for(caller)
-    return _each(agents, lambda n: int(mac_studios(a, float(n))))
+    a = assumptions_for(inputs)
+    return _spill(lambda n: int(mac_studios(a, float(agent_count(n)))), agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_CHEAPEST(agents, caller=None):
+def TCO_CHEAPEST(agents, inputs=None):
     """Name of the scenario with the lowest N-year TCO at a headcount."""
-    a = assumptions_for(caller)
-    return _each(agents, lambda n: ranked(n, a)[0].name)
+    a = assumptions_for(inputs)
+    return _spill(lambda n: ranked(agent_count(n), a)[0].name, agents=agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("agents", doc=_AGENT)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_COMPARE(agents, caller=None):
+def TCO_COMPARE(agents, inputs=None):
     """Every scenario at a headcount, cheapest N-year TCO first: a table with headers that spills."""
-    a, n = assumptions_for(caller), agent_count(agents)
+    n = agent_count(agents)
+    a = assumptions_for(inputs)
     horizon = a.finance.horizon_years
     labels = [metric_label(m, horizon) for m in COMPARISON_METRICS]
     order = ranked(n, a)
@@ -293,41 +357,44 @@ def TCO_COMPARE(agents, caller=None):
         [r.name, *(_money(r.metric(m)) for m in COMPARISON_METRICS), r.tco == order[0].tco] for r in order]
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_BREAKDOWN(scenario, agents, caller=None):
+def TCO_BREAKDOWN(scenario, agents, inputs=None):
     """Line items of a scenario at a headcount, with quantities, unit prices and derivations: a table that spills."""
-    a = assumptions_for(caller)
+    a = assumptions_for(inputs)
     result = price(scenario_key(a, scenario), agent_count(agents), a)
     return [BREAKDOWN_HEADER] + [
         [c.category, c.name, c.quantity, c.unit, c.unit_price, _money(c.monthly), _money(c.one_time),
          c.derivation()] for c in result.components]
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("item", doc="Line item number (1 = first row of TCO_BREAKDOWN) or name, e.g. Twilio inbound calls")
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_EXPLAIN(scenario, agents, item, caller=None):
+def TCO_EXPLAIN(scenario, agents, item, inputs=None):
     """How one line item of a scenario was computed, and the assumption cells it came from, as text."""
-    a = assumptions_for(caller)
+    a = assumptions_for(inputs)
     c = _line_item(price(scenario_key(a, scenario), agent_count(agents), a), item)
     return f"{c.name}: {c.derivation()}. Assumptions: {_sources(a, c.keys)}"
 
 
 # -- decision analysis (tco_xl.analysis) ------------------------------------------------------------
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("scenario_a", doc=_SCENARIO)
 @xw.arg("scenario_b", doc=_SCENARIO)
 @xw.arg("metric", doc="TCO (N-year, default) or Year 1")
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, caller=None):
+def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, inputs=None):
     """Every headcount from 1 to 10,000 where the cheaper of two scenarios changes, one per row (spills),
     or a sentence naming the scenario that is cheaper throughout."""
-    a = assumptions_for(caller)
+    a = assumptions_for(inputs)
     m = metric if metric not in (None, "") else "tco"
     found = crossings(a, scenario_a, scenario_b, m)
     if found:
@@ -336,52 +403,56 @@ def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, caller=None):
     return f"No crossing in 1..{AGENTS_MAX:,} agents: {winner} is cheaper throughout"
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("p", doc="Percentile as a fraction: 0.1 for P10, 0.5 for P50, 0.9 for P90")
 @xw.arg("currency", doc=_CURRENCY)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_PERCENTILE(scenario, agents, p, currency=None, caller=None):
+def TCO_PERCENTILE(scenario, agents, p, currency=None, inputs=None):
     """The p-th percentile of a scenario's N-year TCO over 100,000 Monte Carlo draws (seed 0) of every
     assumption with a range on the sheets (triangular low/base/high)."""
-    return _money(percentile(assumptions_for(caller), scenario, agents, p, currency=currency))
+    return _money(percentile(assumptions_for(inputs), scenario, agents, p, currency=currency))
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_PROB_CHEAPEST(scenario, agents, caller=None):
+def TCO_PROB_CHEAPEST(scenario, agents, inputs=None):
     """Probability (0 to 1) that a scenario has the lowest N-year TCO, over 100,000 Monte Carlo draws (seed 0)."""
-    return prob_cheapest(assumptions_for(caller), scenario, agents)
+    return prob_cheapest(assumptions_for(inputs), scenario, agents)
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("currency", doc=_CURRENCY)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_SENSITIVITY(scenario, agents, currency=None, caller=None):
+def TCO_SENSITIVITY(scenario, agents, currency=None, inputs=None):
     """Tornado table (spills): each assumption moved to its low and high (its range on the sheets, else
     ±20%), the N-year TCO at each and the swing, largest first."""
-    df = tornado(assumptions_for(caller), scenario, agents, currency=currency)
+    df = tornado(assumptions_for(inputs), scenario, agents, currency=currency)
     money = ("tco_low", "tco_high", "delta_low", "delta_high", "swing")
     return [SENSITIVITY_HEADER] + [
         [r.assumption, r.label, r.unit, r.base, r.low, r.high, r.range, *(_money(getattr(r, c)) for c in money)]
         for r in df.itertuples()]
 
 
-@xw.func(volatile=True, category=CATEGORY)
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("rate", doc="Discount rate per year as a fraction, e.g. 0.08 (default: the Finance sheet's)")
 @xw.arg("currency", doc=_CURRENCY)
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
-def TCO_NPV(scenario, agents, rate=None, currency=None, caller=None):
+def TCO_NPV(scenario, agents, rate=None, currency=None, inputs=None):
     """Net present value of a scenario's cash flows (a cost), with the Finance sheet's escalation, hardware
     life and salvage; unlike the TCO it discounts, escalates and credits residual value."""
-    return _money(npv(assumptions_for(caller), scenario, agents, rate, currency))
+    return _money(npv(assumptions_for(inputs), scenario, agents, rate, currency))
 
 
 # -- the log a finance user can open -----------------------------------------------------------------
@@ -400,3 +471,6 @@ def log_to_file(path: str | os.PathLike[str]) -> logging.Handler:
 
 if "xlwings.com_server" in sys.modules:  # imported by Excel's Python (Windows): keep a log file
     log_to_file(os.environ.get(LOG_ENV) or os.path.join(tempfile.gettempdir(), "tco_xl_udfs.log"))
+if "xlwings.udfs" in sys.modules:  # classic xlwings (or tco_xl.io.vba): "Import Functions" writes our wrappers
+    from .io.vba import conditionally_volatile_wrappers
+    conditionally_volatile_wrappers(sys.modules["xlwings.udfs"])

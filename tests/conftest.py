@@ -20,6 +20,19 @@ def soffice() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    """Path of poppler's pdftotext (pdfinfo beside it) to read PDFs; skips without it, but fails in CI (CI=true)."""
+    import shutil
+    path, info = shutil.which("pdftotext"), shutil.which("pdfinfo")
+    if path is None or info is None:
+        message = "poppler-utils (pdftotext, pdfinfo) is not installed: apt-get install poppler-utils"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI must run the PDF tests)")
+        pytest.skip(message)
+    return path
+
+
 # -- the assumptions workbook (TCO.xlsm) -------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -50,6 +63,34 @@ def workbook_copy(built_workbook, tmp_path):
         return path
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def inputs_block(soffice, tmp_path_factory):
+    """``inputs_block(path)``: the workbook's TCO_INPUTS block as a real spreadsheet computes it (LibreOffice),
+    as rows of values with blank cells as None, the way Excel hands a range to a function."""
+    import shutil
+
+    import openpyxl
+
+    from tco_xl.io import layout
+    from tco_xl.io.libreoffice import recalculate
+
+    blocks = {}
+
+    def block(path):
+        if path not in blocks:
+            outdir = tmp_path_factory.mktemp("inputs")
+            copy = outdir / "book.xlsx"
+            shutil.copyfile(path, copy)
+            (out,) = recalculate([copy], outdir / "out", soffice=soffice)
+            rows, columns = layout.inputs_shape()
+            ws = openpyxl.load_workbook(out, data_only=True)[layout.INPUTS]
+            blocks[path] = [[None if v == "" else v for v in row]
+                            for row in ws.iter_rows(min_row=1, max_row=rows, max_col=columns, values_only=True)]
+        return blocks[path]
+
+    return block
 
 
 # -- assumptions small enough to price by hand ---------------------------------------------------------------

@@ -82,6 +82,7 @@ def test_windows_build_and_reconcile_run_with_windows_fsync(tmp_path, monkeypatc
     built = runner.invoke(app, ["workbook", "build", "--out", str(tmp_path / "TCO.xlsm")])
     assert built.exit_code == 0, built.output
     assert listing(tmp_path) == ["TCO.xlsm", "xlwings_udfs.bas"]
+    (tmp_path / "docs").mkdir()
     doc = runner.invoke(app, ["reconcile", "--out", str(tmp_path / "docs" / "rec.md")])
     assert doc.exit_code == 0, doc.output
     assert (tmp_path / "docs" / "rec.md").read_text(encoding="utf-8").startswith("#")

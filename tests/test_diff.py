@@ -104,12 +104,13 @@ def test_an_inserted_and_a_removed_row_are_reported_as_such_not_as_shifted_rows(
 
 
 def test_a_changed_range_is_reported(base, folder):
-    ranges = {**A.ranges, "finance.eur_usd": A.ranges["finance.eur_usd"].model_copy(update={"low": 1.0})}
+    fiber = "network.internet_usd_per_site_month"  # the report's '$53-64'
+    ranges = {**A.ranges, fiber: A.ranges[fiber].model_copy(update={"low": 50})}
     d = diff_snapshots(read_snapshot(base), read_snapshot(export(folder, A.model_copy(update={"ranges": ranges}),
                                                                  agents=[47], day=22)))
     [change] = d.assumptions
-    assert change.key == "finance.eur_usd" and change.old == change.new
-    assert change.old_range == (1.06, 1.068) and change.new_range == (1.0, 1.068)
+    assert change.key == fiber and change.old == change.new
+    assert change.old_range == (53, 64) and change.new_range == (50, 64)
     assert d.totals == []
 
 
@@ -173,9 +174,9 @@ def test_files_that_are_not_snapshots_get_a_clear_error(tmp_path, base):
 def test_a_damaged_summary_row_is_named(tmp_path, base):
     damaged = tmp_path / "damaged.xlsx"
     wb = openpyxl.load_workbook(base)
-    wb["Summary"]["A5"] = "forty"
+    wb["Results"]["A5"] = "forty"
     wb.save(damaged)
-    with pytest.raises(NotASnapshot, match=r"Summary row 5, agents: .*valid integer.*found 'forty'"):
+    with pytest.raises(NotASnapshot, match=r"Results row 5, agents: .*valid integer.*found 'forty'"):
         read_snapshot(damaged)
 
 

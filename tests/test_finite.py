@@ -41,9 +41,10 @@ def test_inputs_are_listed_most_extreme_first():
         tco_xl.price("self_hosted", 47, edited({"hardware.mac_studio_usd": 1e308}))  # 2 units × 1e308
     assert str(err.value).endswith(
         "the line item 'Mac Studio M3 Ultra 512GB/8TB' has a one-time amount of inf, not a finite number: an input is "
-        "too large or too small for it. Its inputs: hardware.mac_studio_usd = 1e+308; "
-        "capacity.llm_tokens_per_sec_per_mac = 150; capacity.agents_per_mac_studio = 25; "
-        "capacity.min_mac_studios = 2; capacity.failover_ratio = 0")
+        "too large or too small for it. Its inputs: hardware.mac_studio_usd = 1e+308; llm.tokens_per_request = 2000; "
+        "capacity.llm_tokens_per_sec_per_mac = 150; llm.requests_per_agent_per_day = 100; "
+        "capacity.agents_per_mac_studio = 25; usage.working_days_per_month = 22; hardware.hours_per_day = 16; "
+        "capacity.min_mac_studios = 2; capacity.failover_ratio = 0")  # |log10| 308, 3.3, 2.2, 2, 1.4, ..., 0.3, 0
 
 
 def test_a_total_that_overflows_names_the_three_largest_items():

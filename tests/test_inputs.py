@@ -18,7 +18,16 @@ EXPECTED = "expected a whole number of agents from 1 to 1,000,000"
 def test_bad_agent_counts(bad):
     with pytest.raises(InputError) as info:
         price("hybrid", bad)
-    assert str(info.value) == f"agents: {EXPECTED}, got {bad!r}"
+    assert str(info.value) == f"agents: {EXPECTED}, got {'nothing' if bad is None else repr(bad)}"
+
+
+@pytest.mark.parametrize("bad", [np.str_("0"), np.float64(47.5), np.int64(0)])
+def test_numpy_values_are_quoted_as_the_values_they_hold(bad):
+    # what a CLI option list or a DataFrame column hands over: never "np.str_('0')" in a message
+    with pytest.raises(InputError) as info:
+        price("hybrid", bad)
+    assert str(info.value) == f"agents: {EXPECTED}, got {bad.item()!r}"
+    assert "np." not in str(info.value)
 
 
 @pytest.mark.parametrize("good, n", [(47, 47), (47.0, 47), ("47", 47), (np.int64(100), 100), (np.float64(500.0), 500)])

@@ -52,16 +52,21 @@ def test_bars_are_ranked_by_swing_and_leave_out_assumptions_that_change_nothing(
     assert "hardware.mac_studio_usd" not in set(df.assumption)  # AWS runs no Mac Studios
 
 
-def test_workbook_range_is_used_where_given_else_twenty_percent():
+def test_the_workbook_range_is_used_where_given_else_the_band_of_the_inputs_kind_else_twenty_percent():
     df = tornado(A, "self_hosted", 47).set_index("assumption")
     fiber = df.loc["network.internet_usd_per_site_month"]
     assert (fiber.low, fiber.high, fiber.range) == (53, 64, "workbook")
     # 2 sites × ($53 − $60) × 12 months × 5 years = −$840; 2 × ($64 − $60) × 60 = +$480
     assert (fiber.delta_low, fiber.delta_high) == pytest.approx((-840, 480))
     mac = df.loc["hardware.mac_studio_usd"]
-    assert mac.range == "±20%"
-    # 47 agents → ceil(47 / 25) = 2 Mac Studios; ±20% of $11,999 = ±$2,399.80 each → ±$4,799.60 one-time
-    assert (mac.delta_low, mac.delta_high) == pytest.approx((-4_799.60, 4_799.60))
+    assert mac.range == "±10% vendor list prices"
+    # 47 agents → ceil(47 / 25) = 2 Mac Studios; ±10% of $11,999 = ±$1,199.90 each → ±$2,399.80 one-time
+    assert (mac.delta_low, mac.delta_high) == pytest.approx((-2_399.80, 2_399.80))
+    # a band follows the value: $9,000 Mac Studios range over $8,100..$9,900
+    cheaper = tornado(moved(A, "hardware.mac_studio_usd", 9_000), "self_hosted", 47).set_index("assumption")
+    assert (cheaper.loc["hardware.mac_studio_usd"].low, cheaper.loc["hardware.mac_studio_usd"].high) == (8_100, 9_900)
+    # no range and no band: the minimum of 2 Mac Studios moves ±20% (sensitivity only; Monte Carlo leaves it)
+    assert df.loc["capacity.min_mac_studios"].range == "±20%"
 
 
 def test_moves_stay_inside_the_field_bounds_and_counts_stay_whole():
@@ -79,24 +84,24 @@ def test_tornado_in_another_currency_scales_every_amount():
 
 
 def test_flips_are_the_single_moves_that_change_the_cheapest(two_clouds):
-    a = two_clouds({"unit_price": 1_000}, {"unit_price": 10, "driver": "agents"})
-    # At 90 agents: A = $1,000/month, B = 90 × $10 = $900: B is cheapest. Each price moves ±20% (no workbook range):
-    # A at $800 is cheaper than B by 60 months × $100 = $6,000; B at $12 × 90 = $1,080 loses to A by 60 × $80
-    # = $4,800. A at $1,200 and B at $8 keep B cheapest; nothing else prices anything.
+    a = two_clouds({"unit_price": 950}, {"unit_price": 10, "driver": "agents"})
+    # At 90 agents: A = $950/month, B = 90 × $10 = $900: B is cheapest. A price without a range moves by the
+    # vendor-price band, ±10%: A at $855 is cheaper than B by 60 months × $45 = $2,700; B at $11 × 90 = $990 loses
+    # to A by 60 × $40 = $2,400. A at $1,045 and B at $9 keep B cheapest; nothing else prices anything.
     df = cheapest_flips(a, 90)
     assert df.attrs["cheapest"] == "b"
     assert list(zip(df.assumption, df.moved_to, df.value, df.cheapest_after, strict=True)) == [
-        ("providers[0].unit_price", "low", 800, "a"), ("providers[1].unit_price", "high", 12, "a")]
-    assert list(df.margin) == pytest.approx([6_000, 4_800])
-    assert list(df.tco_after) == pytest.approx([60 * 800, 60 * 1_000])
+        ("providers[0].unit_price", "low", 855, "a"), ("providers[1].unit_price", "high", 11, "a")]
+    assert list(df.margin) == pytest.approx([2_700, 2_400])
+    assert list(df.tco_after) == pytest.approx([60 * 855, 60 * 950])
 
 
 def test_a_tornado_lists_only_what_moves_the_scenario(two_clouds):
-    a = two_clouds({"unit_price": 1_000}, {"unit_price": 10, "driver": "agents"})
+    a = two_clouds({"unit_price": 950}, {"unit_price": 10, "driver": "agents"})
     df = tornado(a, "b", 90)
-    # Only B's price moves B: ±20% of $10 × 90 agents × 60 months = ∓$10,800 around 60 × $900 = $54,000
+    # Only B's price moves B: ±10% of $10 × 90 agents × 60 months = ∓$5,400 around 60 × $900 = $54,000
     assert list(df.assumption) == ["providers[1].unit_price"]
-    assert (df.tco_low[0], df.tco_high[0], df.swing[0]) == pytest.approx((43_200, 64_800, 21_600))
+    assert (df.tco_low[0], df.tco_high[0], df.swing[0]) == pytest.approx((48_600, 59_400, 10_800))
     assert df.attrs["base_tco"] == pytest.approx(54_000)
 
 
@@ -134,17 +139,19 @@ def test_cli_prints_the_top_bars_and_the_flips():
 
 
 def test_flips_from_the_reference_headcount_a_price_and_a_quantity(two_clouds):
-    a = two_clouds({"unit_price": 1_000}, {"unit_price": 9, "driver": "scaled", "quantity": 100})
-    # At 47 agents (the reference): A = $1,000, B = 100 units × $9 = $900/month: B is cheapest. Moves that flip it:
-    # the reference headcount down to floor(0.8 × 47) = 37 makes B 900 × 47 / 37 = $1,143.24 (A cheaper by
-    # 60 × $143.24); A's price down 20%: 60 × (900 − 800) = $6,000; B's price or quantity up 20%: 60 × 80 = $4,800
+    a = two_clouds({"unit_price": 950}, {"unit_price": 9, "driver": "scaled", "quantity": 100})
+    # At 47 agents (the reference): A = $950, B = 100 units × $9 = $900/month: B is cheapest. Moves that flip it,
+    # × 60 months: the reference headcount down to floor(0.8 × 47) = 37 (±20%, whole) makes B 900 × 47 / 37 =
+    # $1,143.24; B's estimated quantity up 25% (usage.scaled_quantity_range) makes B $1,125; A's price down 10%
+    # (the vendor-price band) makes A $855; B's price up 10% makes B $990
     df = cheapest_flips(a, 47)
     assert (df.attrs["cheapest"], df.attrs["base_tco"]) == ("b", pytest.approx(60 * 900))
     assert list(zip(df.assumption, df.moved_to, strict=True)) == [
-        ("usage.reference_agents", "low"), ("providers[0].unit_price", "low"), ("providers[1].unit_price", "high"),
-        ("providers[1].quantity", "high")]
-    assert list(df["value"]) == pytest.approx([37, 800, 10.8, 120])
-    assert list(df.margin) == pytest.approx([60 * (900 * 47 / 37 - 1_000), 6_000, 4_800, 4_800])
+        ("usage.reference_agents", "low"), ("providers[1].quantity", "high"), ("providers[0].unit_price", "low"),
+        ("providers[1].unit_price", "high")]
+    assert list(df["value"]) == pytest.approx([37, 125, 855, 9.9])
+    assert list(df.margin) == pytest.approx([60 * (900 * 47 / 37 - 950), 60 * (1_125 - 950), 60 * (900 - 855),
+                                             60 * (990 - 950)])
     assert set(df.cheapest_after) == {"a"} and list(df.index) == [0, 1, 2, 3]
     eur = cheapest_flips(a, 47, currency="EUR")  # 1.068 USD per EUR
     assert list(eur.margin) == pytest.approx(list(df.margin / 1.068))
@@ -156,16 +163,11 @@ def test_factors_of_a_price_line(two_clouds):
                                            "price_low": 8, "price_high": 12})
     by_key = {f.key: f for f in factors(a)}
     price, quantity = by_key["providers[1].unit_price"], by_key["providers[1].quantity"]
-    # the price moves over the line's own range; the estimated quantity (driver 'scaled') ±20%
+    # the price moves over the line's own range; the estimated quantity (driver 'scaled') ± 25%
+    # (usage.scaled_quantity_range), a price without a range by the vendor-price band (±10%)
     assert (price.low, price.high, price.ranged, price.label, price.unit) == (
         8, 12, True, "pb · B's line: unit price", "USD/GB/month")
-    assert (quantity.low, quantity.high, quantity.ranged, quantity.label, quantity.unit) == (
-        pytest.approx(80), pytest.approx(120), False, "pb · B's line: quantity at reference", "GB")
+    assert (quantity.low, quantity.high, quantity.label, quantity.unit) == (
+        pytest.approx(75), pytest.approx(125), "pb · B's line: quantity at reference", "GB")
+    assert (by_key["providers[0].unit_price"].low, by_key["providers[0].unit_price"].high) == pytest.approx((900, 1_100))
     assert "providers[0].quantity" not in by_key  # a fixed line's quantity is a count, not an estimate
-
-
-def test_a_negative_base_moves_down_first_and_stays_within_its_bounds():
-    data = A.model_dump()
-    data["finance"]["twilio_escalation"] = -0.45  # may be as low as -0.5 a year
-    f = next(f for f in factors(Assumptions.model_validate(data)) if f.key == "finance.twilio_escalation")
-    assert (f.low, f.high) == pytest.approx((-0.5, -0.36))  # −0.45 × 1.2 = −0.54, held at −0.5; −0.45 × 0.8

@@ -27,9 +27,11 @@ from tco_xl.engine.capacity import mac_studios, sites
 from tco_xl.errors import InputError
 from tco_xl.io.layout import DEFAULT_WORKBOOK
 from tco_xl.io.snapshot import (
-    BUNDLED, FORMAT, ROW_FIELDS, USD, agents_label, chart_headcounts, export_snapshot, provenance, snapshot_bytes,
-    snapshot_data, snapshot_name, stable_keys, summary_headers, summary_sheet,
+    ASSUMPTION_CELLS, BUNDLED, FORMAT, RESULTS, ROW_FIELDS, agents_label, export_snapshot, provenance, results_sheet,
+    snapshot_bytes, snapshot_data, snapshot_name, stable_keys, summary_headers,
 )
+from tco_xl.io.snapshot_summary import spread
+from tco_xl.io.xlsx import USD
 
 A = default_assumptions()
 MARCH_1 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -62,9 +64,9 @@ def snapshot(tmp_path_factory) -> Path:
     return export(tmp_path_factory.mktemp("snap"), analysis=True)
 
 
-# -- Summary ---------------------------------------------------------------------------------------
-def test_summary_holds_every_scenario_at_every_headcount_with_the_engines_numbers(snapshot):
-    rows = records(snapshot, "Summary")
+# -- Results ---------------------------------------------------------------------------------------
+def test_results_hold_every_scenario_at_every_headcount_with_the_engines_numbers(snapshot):
+    rows = records(snapshot, RESULTS)
     engine = compare(AGENTS, A).set_index(["agents", "scenario"])
     headers = summary_headers(5)
     assert len(rows) == len(A.stacks) * len(AGENTS) == len(engine)
@@ -79,13 +81,13 @@ def test_summary_holds_every_scenario_at_every_headcount_with_the_engines_number
 def test_hybrid_at_47_agents_is_the_hand_checked_year_1(snapshot):
     # Hybrid at 47 agents (tco_xl's doctest): one-time = 2 Mac Studios × $11,999 + $500 setup = $24,498;
     # annual = 12 × $6,554.86/month = $78,658.33 (unrounded monthly); Year 1 = 78,658.33 + 24,498 = $103,156.33
-    row = next(r for r in records(snapshot, "Summary") if r["Agents"] == 47 and r["Key"] == "hybrid")
+    row = next(r for r in records(snapshot, RESULTS) if r["Agents"] == 47 and r["Key"] == "hybrid")
     assert round(row["Year 1 (USD)"], 2) == 103_156.33
     assert row["One-time (USD)"] == 2 * 11_999 + 500
 
 
 def test_money_cells_are_numbers_with_a_currency_format(snapshot):
-    ws = openpyxl.load_workbook(snapshot)["Summary"]
+    ws = openpyxl.load_workbook(snapshot)[RESULTS]
     header = [c.value for c in ws[1]]
     col = header.index("5-year TCO (USD)") + 1
     cells = [ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)]
@@ -95,7 +97,7 @@ def test_money_cells_are_numbers_with_a_currency_format(snapshot):
 
 
 def test_cheapest_is_marked_and_the_recommendation_is_read_off_the_numbers(snapshot):
-    rows = records(snapshot, "Summary")
+    rows = records(snapshot, RESULTS)
     for n in AGENTS:
         block = sorted((r for r in rows if r["Agents"] == n), key=lambda r: r["5-year TCO (USD)"])
         best, runner_up = block[0], block[1]
@@ -112,8 +114,8 @@ def test_the_recommendation_follows_the_numbers_when_they_change(tmp_path):
     lines = [line.model_copy(update={"unit_price": line.unit_price * 1000}) if line.group == "cloudflare" else line
              for line in A.providers]
     dearer = A.model_copy(update={"providers": lines})
-    before = next(r for r in records(export(tmp_path / "a", agents=[47]), "Summary") if r["Cheapest"])
-    after = next(r for r in records(export(tmp_path / "b", a=dearer, agents=[47]), "Summary") if r["Cheapest"])
+    before = next(r for r in records(export(tmp_path / "a", agents=[47]), RESULTS) if r["Cheapest"])
+    after = next(r for r in records(export(tmp_path / "b", a=dearer, agents=[47]), RESULTS) if r["Cheapest"])
     assert before["Key"] == "cloudflare"
     assert after["Key"] == compare([47], dearer).iloc[0]["scenario"] != "cloudflare"
     assert after["Recommendation"].startswith(after["Scenario"] + ": lowest 5-year TCO")
@@ -162,8 +164,8 @@ def test_capacity_matches_the_engines_hardware_line(snapshot):
     assert rows[(500, "aws")]["Application servers"] == 20
 
 
-def test_assumptions_sheet_lists_every_value_exactly_as_read_with_unit_source_and_cell(snapshot):
-    rows = {r["Key"]: r for r in records(snapshot, "Assumptions")}
+def test_assumption_cells_list_every_value_exactly_as_read_with_unit_range_source_and_cell(snapshot):
+    rows = {r["Key"]: r for r in records(snapshot, ASSUMPTION_CELLS)}
     specs = scalar_specs()
     table_values = sum(len([f for f in type(row).model_fields if f not in ROW_FIELDS])
                        for table in ("providers", "options", "llm_models", "stacks") for row in getattr(A, table))
@@ -177,7 +179,14 @@ def test_assumptions_sheet_lists_every_value_exactly_as_read_with_unit_source_an
     assert (s3["Value"], s3["Unit"], s3["Cell"]) == (0.023, "USD/GB/month", "Providers!D5")
     pentest = rows["options[security_pentest|Penetration test (annual, outsourced)].unit_price"]
     assert (pentest["Value"], pentest["Low"], pentest["High"], pentest["Unit"]) == (3000, 3000, 5000, "USD/test/year")
+    assert pentest["Range used"] == "3,000 – 5,000 (workbook)"  # the report's '$3,000-5,000'
     assert rows["stacks[hybrid].option_groups"]["Value"] == "cloudflare_business, argo"
+    # blank Low/High: the band of the input's kind, here calls per agent 40 ± 25% (usage volumes)
+    calls = rows["usage.calls_per_agent_per_day"]
+    assert (calls["Low"], calls["High"], calls["Range used"]) == (None, None, "30 – 50 (±25% usage volumes)")
+    assert "default band for usage volumes, not from the report" in calls["Source"]
+    # a design rule has no range: only sensitivity moves it, by ±20% (2 sites → 1.6..2.4, widened to whole sites)
+    assert rows["capacity.min_sites"]["Range used"] == "1 – 3 (±20%, sensitivity only)"
 
 
 def test_stable_keys_survive_a_row_inserted_above():
@@ -197,24 +206,69 @@ def test_repeated_row_ids_are_numbered():
 
 
 # -- Charts, analysis, Metadata --------------------------------------------------------------------
+def chart_xml(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+
+
 def test_charts_show_tco_and_a_stacked_composition_per_headcount(snapshot):
-    with zipfile.ZipFile(snapshot) as z:
-        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    # Charts: 2 per headcount (3); Sensitivity: one tornado per headcount (3)
-    assert len(charts) == 2 * 3 + 3
+    charts = chart_xml(snapshot)
+    # Charts: the line chart, then 2 per headcount (3); Sensitivity: one tornado per headcount (3)
+    assert len(charts) == 1 + 2 * 3 + 3
     assert sum('<grouping val="stacked" />' in c for c in charts) == 3
-    assert all("<cat><strRef>" in c for c in charts)  # scenario names are text categories
+    assert sum("<scatterChart>" in c for c in charts) == 1
+    assert all("<cat><strRef>" in c for c in charts if "<barChart>" in c)  # scenario names are text categories
     rows = sheet_values(snapshot)["Charts"]
-    header = rows[0][20:]
-    assert header[:2] == ("47 agents", "5-year TCO (USD)")
-    for row in rows[1:len(A.stacks) + 1]:
-        name, tco, *parts = row[20:20 + len(header)]
-        assert sum(parts) == pytest.approx(tco, abs=0.005)  # the composition adds up to the TCO
+    for n in AGENTS:
+        top, col = next((r, row.index(f"{n:,} agents")) for r, row in enumerate(rows) if f"{n:,} agents" in row)
+        assert rows[top][col + 1] == "5-year TCO (USD)"
+        for row in rows[top + 1:top + 1 + len(A.stacks)]:
+            name, tco, *parts = (v for v in row[col:] if v is not None)
+            assert sum(parts) == pytest.approx(tco, abs=0.005)  # the composition adds up to the TCO
+
+
+def test_every_value_axis_starts_at_zero_except_the_tornados_changes(snapshot):
+    for xml in chart_xml(snapshot):
+        value_axes = re.findall(r"<valAx>.*?</valAx>", xml, re.S)
+        tornado = "Tornado:" in xml
+        for axis in value_axes:
+            if tornado:
+                assert '<min val="0"' not in axis  # bars of a change run both ways from zero
+            elif "<scatterChart>" not in xml or '<axId val="500"' in axis or "Agents" not in axis:
+                assert re.search(r'<min val="0(\.0)?" />', axis), axis[:200]
+
+
+def test_cost_against_headcount_runs_from_1_to_the_largest_headcount_with_every_scenario_and_the_break_evens(
+        snapshot):
+    [line] = [c for c in chart_xml(snapshot) if "<scatterChart>" in c]
+    assert line.count("<ser>") == len(A.stacks) + 1  # every scenario, and the break-even markers
+    assert '<max val="500" />' in line
+    rows = sheet_values(snapshot)["Charts"]
+    header = rows[0]
+    col = header.index("Agents")
+    xs = [r[col] for r in rows[1:] if len(r) > col and isinstance(r[col], (int, float))]
+    assert xs[0] == 1 and xs[-1] == 500 and xs == sorted(xs)
+    names = [s.name for s in A.stacks]
+    assert list(header[col + 1:col + 1 + len(names)]) == names
+    # at 47 agents each line is the engine's 5-year TCO
+    at_47 = next(r for r in rows[1:] if len(r) > col and r[col] == 47)
+    expected = compare([47], A).set_index("name").tco
+    for j, name in enumerate(names):
+        assert at_47[col + 1 + j] == pytest.approx(expected[name], abs=0.005)
+    # the markers: where the cheapest changes; each is a crossing of that pair in the break-even analysis
+    mark = header.index("Break-even (agents)")
+    marks = [r[mark] for r in rows[1:] if len(r) > mark and isinstance(r[mark], (int, float))]
+    crossings = breakeven_table(A, agents_max=500, currency="USD")
+    assert marks and all(n in set(crossings.agents.dropna()) for n in marks)
+    grid = compare(list(range(1, 501)), A)
+    winners = grid[grid.cheapest].drop_duplicates("agents").set_index("agents").scenario
+    changes = [n for n in range(2, 501) if winners[n] != winners[n - 1]]
+    assert marks == changes
 
 
 def test_chart_headcounts_spread_over_a_long_list():
-    assert chart_headcounts(np.array([47.0, 100.0, 500.0])) == [47, 100, 500]
-    picks = chart_headcounts(np.arange(1, 1001, dtype=float))
+    assert spread(np.array([47.0, 100.0, 500.0]), 6) == [47, 100, 500]
+    picks = spread(np.arange(1, 1001, dtype=float), 6)
     assert len(picks) == 6 and picks[0] == 1 and picks[-1] == 1000
 
 
@@ -223,8 +277,8 @@ def test_analysis_sheets_are_added_for_small_runs_only(snapshot):
     large = snapshot_data(A, range(1, 12), provenance(None), MARCH_1)
     assert small.analysis and not large.analysis
     names = openpyxl.load_workbook(snapshot, read_only=True).sheetnames
-    assert names == ["Summary", "Breakdown", "Assumptions", "Capacity", "Charts", "Break-even", "Sensitivity",
-                     "Uncertainty", "Metadata"]
+    assert names == ["Summary", RESULTS, "Charts", "Breakdown", "Assumptions", "Capacity", ASSUMPTION_CELLS,
+                     "Break-even", "Sensitivity", "Uncertainty", "Metadata"]
 
 
 def test_sensitivity_and_uncertainty_cover_each_headcount(snapshot):
@@ -274,7 +328,7 @@ def test_export_from_a_workbook_records_its_values_cells_and_hash(tmp_path):
                                  "--no-analysis", "--created", "2026-03-01T09:00:00Z"])
     assert result.exit_code == 0, result.output
     path = Path(result.stdout.strip())
-    inbound = next(r for r in records(path, "Assumptions") if r["Key"] == "telephony.inbound_usd_per_min")
+    inbound = next(r for r in records(path, ASSUMPTION_CELLS) if r["Key"] == "telephony.inbound_usd_per_min")
     assert (inbound["Value"], inbound["Cell"], inbound["Read from"]) == (0.015, "Telephony!C2", "Rates March.xlsm")
     meta = dict(sheet_values(path)["Metadata"][1:])
     assert meta["source_workbook_sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()
@@ -319,7 +373,7 @@ def test_same_inputs_give_the_same_cells_and_with_a_fixed_time_the_same_bytes(tm
     va, vb = sheet_values(a), sheet_values(b)
     assert va.keys() == vb.keys()
     changed = {(sheet, i) for sheet in va for i, (x, y) in enumerate(zip(va[sheet], vb[sheet])) if x != y}
-    assert changed == {("Metadata", 3)}  # only the 'created' row differs
+    assert changed == {("Summary", 1), ("Metadata", 3)}  # only the creation time differs
     assert va["Metadata"][3] == ("created", "2026-03-01T09:00:00Z")
 
 
@@ -400,12 +454,12 @@ def test_source_date_epoch_sets_the_creation_time(monkeypatch):
 
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.integers(1, 3000), min_size=1, max_size=4))
-def test_any_headcounts_give_a_summary_with_the_engines_cheapest(tmp_path_factory, counts):
+def test_any_headcounts_give_results_with_the_engines_cheapest(tmp_path_factory, counts):
     wb = openpyxl.Workbook(write_only=True)
-    summary_sheet(wb.create_sheet("Summary"), snapshot_data(A, counts, provenance(None), MARCH_1, analysis=False))
-    path = tmp_path_factory.mktemp("prop") / "summary.xlsx"
+    results_sheet(wb.create_sheet(RESULTS), snapshot_data(A, counts, provenance(None), MARCH_1, analysis=False))
+    path = tmp_path_factory.mktemp("prop") / "results.xlsx"
     wb.save(path)
-    rows = records(path, "Summary")
+    rows = records(path, RESULTS)
     expected = compare(sorted(set(counts)), A)
     assert sorted({r["Agents"] for r in rows}) == sorted(set(counts))
     assert {(r["Agents"], r["Key"]) for r in rows if r["Cheapest"]} == \

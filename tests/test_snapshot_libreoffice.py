@@ -23,7 +23,9 @@ from tco_xl.assumptions import Assumptions, default_assumptions
 from tco_xl.engine import compare, evaluate
 from tco_xl.io.layout import DEFAULT_WORKBOOK
 from tco_xl.io.libreoffice import recalculate
-from tco_xl.io.snapshot import export_snapshot, provenance, snapshot_data, summary_headers
+from tco_xl.io.snapshot import (
+    ASSUMPTION_CELLS, RESULTS, export_snapshot, provenance, snapshot_data, summary_headers,
+)
 
 pytestmark = pytest.mark.libreoffice
 
@@ -69,7 +71,7 @@ def ci_snapshots(folder: Path) -> list[tuple[Path, Assumptions, list[int]]]:
         assert sha in known, f"{path.name}: assumptions {sha[:8]} are neither the defaults nor workbook/TCO.xlsm"
         copy = folder / f"ci-{path.name}"
         shutil.copyfile(path, copy)
-        agents = sorted({r["Agents"] for r in records(copy, "Summary")})
+        agents = sorted({r["Agents"] for r in records(copy, RESULTS)})
         found.append((copy, known[sha], agents))
     return found
 
@@ -109,7 +111,7 @@ def test_summary_values_in_libreoffice_equal_the_engines_to_the_cent(cases):
     for case in cases:
         engine = compare(case.agents, case.a).set_index(["agents", "scenario"])
         headers = summary_headers(case.a.finance.horizon_years)
-        rows = records(case.reopened, "Summary")
+        rows = records(case.reopened, RESULTS)
         assert len(rows) == len(engine), case.original.name
         for row in rows:
             expected = engine.loc[(row["Agents"], row["Key"])]
@@ -133,8 +135,8 @@ def test_breakdown_values_in_libreoffice_equal_the_components_to_the_cent(cases)
 
 def test_assumption_values_survive_libreoffice_exactly(cases):
     for case in cases:
-        before = {r["Key"]: r["Value"] for r in records(case.original, "Assumptions")}
-        after = {r["Key"]: r["Value"] for r in records(case.reopened, "Assumptions")}
+        before = {r["Key"]: r["Value"] for r in records(case.original, ASSUMPTION_CELLS)}
+        after = {r["Key"]: r["Value"] for r in records(case.reopened, ASSUMPTION_CELLS)}
         assert after == before, case.original.name
         for key, value in case.a.scalars().items():
             assert after[key] == value
@@ -142,7 +144,7 @@ def test_assumption_values_survive_libreoffice_exactly(cases):
 
 def test_text_that_looks_like_a_formula_stays_text_in_libreoffice(cases):
     case = next(c for c in cases if c.a.stacks[0].name == HYPERLINK)
-    names = {r["Scenario"] for r in records(case.reopened, "Summary")}
+    names = {r["Scenario"] for r in records(case.reopened, RESULTS)}
     assert HYPERLINK in names
     with zipfile.ZipFile(case.reopened) as z:
         summary = z.read("xl/worksheets/sheet1.xml").decode()

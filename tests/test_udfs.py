@@ -13,6 +13,7 @@ from tco_xl.assumptions import default_assumptions
 from tco_xl.engine import METRICS, compare, price
 from tco_xl.engine.components import Component
 from tco_xl.errors import CellProblem, WorkbookError
+from tco_xl.io import layout
 from tco_xl.rounding import excel_round
 
 A = default_assumptions()
@@ -27,7 +28,7 @@ def cents(x: float) -> float:
 
 @pytest.fixture(autouse=True)
 def bundled_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Called without a caller, the UDFs read the defaults unless $TCO_XL_WORKBOOK names a workbook."""
+    """Called from Python without ``inputs``, the functions read the defaults unless $TCO_XL_WORKBOOK names a workbook."""
     monkeypatch.delenv("TCO_XL_WORKBOOK", raising=False)
 
 
@@ -156,7 +157,7 @@ def test_bad_assumption_cells_show_the_first_with_a_count(monkeypatch) -> None:
     problems = [CellProblem("Telephony", "C7", "telephony.inbound_usd_per_min", "abc", "a number"),
                 CellProblem("Usage", "C5", "usage.calls_per_agent_per_day", -1, "a number >= 0")]
 
-    def broken(caller=None):
+    def broken(inputs=None):
         raise WorkbookError("TCO.xlsm", problems)
 
     monkeypatch.setattr(udfs, "assumptions_for", broken)
@@ -173,7 +174,7 @@ def test_an_unexpected_failure_is_text_in_the_cell_and_a_traceback_in_the_log(mo
     with caplog.at_level(logging.ERROR, logger="tco_xl.udfs"):
         text = udfs.TCO("aws", 47.0)
     assert text == "#TCO! internal error (ZeroDivisionError: division by zero); see log"
-    assert "Traceback" in caplog.text and "TCO at agents=47 failed" in caplog.text
+    assert "Traceback" in caplog.text and "TCO('aws', 47.0) failed" in caplog.text
 
 
 def test_log_to_file_keeps_the_detail(tmp_path, monkeypatch) -> None:
@@ -227,14 +228,24 @@ def test_horizon_identity_holds_to_the_cent(n: int) -> None:
         assert abs(tco - (year1 + (H - 1) * annual)) <= 0.005 * H + 1e-6
 
 
-def test_a_caller_excel_cannot_describe_still_gives_cell_text() -> None:
-    class Unreachable:  # a calling range whose workbook and address COM cannot read (Excel busy, closed book)
-        def __repr__(self) -> str:
-            raise RuntimeError("COM call rejected")
+def test_a_column_of_scenarios_and_a_row_of_headcounts_spill_a_table_in_one_call() -> None:
+    keys, headcounts = [["aws"], ["Hybrid"], ["nowhere"]], [[47.0, 100.0]]
+    table = udfs.TCO(keys, headcounts, "tco")
+    assert table[:2] == [[cents(price(k, n).tco) for n in (47, 100)] for k in ("aws", "hybrid")]
+    assert all(cell.startswith("#TCO! scenario: expected one of 'self_hosted'") for cell in table[2])  # its own row
+    assert udfs.LLM_API_COST([["gpt-4o"], ["claude-3.5-sonnet"]], 47.0, "monthly") == [[982.30], [1364.88]]
+    assert udfs.TCO_CLOUD("aws", [[47.0, 100.0]]) == [[cents(price("aws", n).year1) for n in (47, 100)]]
 
-        @property
-        def sheet(self):
-            raise RuntimeError("COM call rejected")
 
-    assert udfs.TCO_HYBRID(47.0, None, None, Unreachable()) == (
-        "#TCO! internal error (RuntimeError: COM call rejected); see log")
+def test_ranges_that_do_not_fit_together_name_the_argument() -> None:
+    assert udfs.TCO([["aws"], ["gcp"]], [[47.0], [100.0], [500.0]]) == (
+        "#TCO! scenario: expected a single cell, or a range of 3 row(s) or 1 column(s) like the other arguments, "
+        "got a range of 2 × 1 cells")
+
+
+def test_an_inputs_argument_of_the_wrong_size_says_which_block_is_expected() -> None:
+    rows, columns = layout.inputs_shape()
+    assert udfs.TCO_HYBRID(47.0, None, None, [[None]]) == (
+        f"#TCO! inputs: expected the workbook's TCO_INPUTS block ({rows} × {columns} cells), got a range of 1 × 1 cells")
+    assert udfs.TWILIO_COST(47.0, None, [[0.0] * columns] * (rows - 1)).startswith(
+        f"#TCO! inputs: expected the workbook's TCO_INPUTS block ({rows} × {columns} cells), got a range of {rows - 1}")

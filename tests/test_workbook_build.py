@@ -12,10 +12,12 @@ import pytest
 import xlwings
 
 from tco_xl.assumptions import default_assumptions, scalar_specs
-from tco_xl.io.layout import (DEFAULT_WORKBOOK, SCALAR_SHEETS, SHEET_ORDER, STATE, TABLE_SHEETS, cell_of,
-                              column_letter, defined_name, state_blocks, table_sheet)
+from tco_xl.io.layout import (DEFAULT_WORKBOOK, INPUTS, INPUTS_NAME, SCALAR_SHEETS, SHEET_ORDER, TABLE_SHEETS, cell_of,
+                              column_letter, defined_name, inputs_shape, mirrors, table_sheet)
 from tco_xl.io.libreoffice import recalculate
-from tco_xl.io.template import PERCENT, TEMPLATE, USD, WINDOWS_SETUP, XLWINGS_CONF, workbook_bytes
+import xlwings
+
+from tco_xl.io.template import PERCENT, TEMPLATE, USD, XLWINGS_CONF, _windows_setup, workbook_bytes
 from tco_xl.io.vba import VB_NAME_HEADER
 from tco_xl.io.workbook import load_assumptions
 
@@ -33,11 +35,11 @@ def wb(built_workbook):
     return openpyxl.load_workbook(built_workbook)
 
 
-def test_the_template_vba_is_carried_byte_for_byte(built_workbook, workbook_copy):
-    template_vba = part(TEMPLATE, "xl/vbaProject.bin")
-    assert part(built_workbook, "xl/vbaProject.bin") == template_vba
+def test_the_vba_project_survives_later_writes_byte_for_byte(built_workbook, workbook_copy):
+    # what the build adds to the template's project: tests/test_vbaproject.py
+    built_vba = part(built_workbook, "xl/vbaProject.bin")
     edited = workbook_copy({"Telephony": {"C2": 0.015}})  # a later write with openpyxl (keep_vba=True)
-    assert part(edited, "xl/vbaProject.bin") == template_vba
+    assert part(edited, "xl/vbaProject.bin") == built_vba
     for path in (built_workbook, edited):
         types = part(path, "[Content_Types].xml").decode()
         assert f'<Override PartName="/xl/workbook.xml" ContentType="{MACRO_WORKBOOK}"' in types.replace(" />", "/>")
@@ -46,7 +48,7 @@ def test_the_template_vba_is_carried_byte_for_byte(built_workbook, workbook_copy
 def test_xlwings_is_pinned_to_the_version_whose_template_is_built_in():
     # The template's VBA declares xlwings64-<version>.dll: the workbook works with that xlwings only.
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert f"xlwings=={xlwings.__version__}" in pyproject["project"]["dependencies"]
+    assert f"xlwings=={xlwings.__version__}" in pyproject["project"]["optional-dependencies"]["excel"]
     assert TEMPLATE.parent == Path(xlwings.__file__).parent
 
 
@@ -61,9 +63,9 @@ def test_the_udf_module_file_is_written_beside_the_workbook(built_workbook):
     assert "Function TCO_HYBRID(" in bas
 
 
-def test_sheets_in_order_the_state_sheet_hidden(wb):
+def test_sheets_in_order_the_inputs_sheet_hidden(wb):
     assert wb.sheetnames == list(SHEET_ORDER)
-    assert [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"] == [STATE]
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"] == [INPUTS]
 
 
 def test_the_xlwings_conf_sheet_is_active_and_names_the_udf_module(wb):
@@ -78,16 +80,23 @@ def test_the_xlwings_conf_sheet_is_active_and_names_the_udf_module(wb):
     assert "_xlwings.conf" not in wb.sheetnames
 
 
-def test_one_defined_name_per_assumption_and_the_state_name(wb):
+def test_one_defined_name_per_assumption_and_the_inputs_name(wb):
     defaults = default_assumptions()
     for spec in scalar_specs():
         [(sheet, cell)] = wb.defined_names[defined_name(spec.key)].destinations
         assert f"{sheet}!{cell.replace('$', '')}" == cell_of(spec.key)
         assert wb[sheet][cell.replace("$", "")].value == defaults.value(spec.key)
-    assert wb.defined_names["TCO_STATE"].attr_text == f"'_tco_state'!$A$1:$A${len(state_blocks())}"
-    formulas = [wb[STATE].cell(row=i, column=1).value for i in range(1, len(state_blocks()) + 1)]
-    assert formulas == [f"=_xlfn.TEXTJOIN(CHAR(31),FALSE,'{sheet}'!{block})" for sheet, block in state_blocks()]
-    assert ("Stacks", "A251:Z300") in state_blocks()  # tables: 300 rows in chunks of 50
+    # 9 scalar sheets: Key, Value, Low, High (4 columns) × 100 rows, 3 to a 300-row strip = 12 columns; then the
+    # tables side by side, all their columns × 300 rows: Providers 15, Options 15, LLM models 5, Stacks 14
+    assert inputs_shape() == (300, 12 + 15 + 15 + 5 + 14)
+    assert wb.defined_names[INPUTS_NAME].attr_text == "'_tco_inputs'!$A$1:$BI$300"
+    arrays = {(c.value.ref, c.value.text) for row in wb[INPUTS].iter_rows() for c in row
+              if isinstance(c.value, openpyxl.worksheet.formula.ArrayFormula)}
+    assert ("A1:A100", '=IF(ISBLANK(\'Usage\'!A1:A100),"",\'Usage\'!A1:A100)') in arrays  # Key
+    assert ("B101:B200", '=IF(ISBLANK(\'Telephony\'!C1:C100),"",\'Telephony\'!C1:C100)') in arrays  # Value
+    assert ("C101:D200", '=IF(ISBLANK(\'Telephony\'!E1:F100),"",\'Telephony\'!E1:F100)') in arrays  # Low, High
+    assert ("AV1:BI300", '=IF(ISBLANK(\'Stacks\'!A1:N300),"",\'Stacks\'!A1:N300)') in arrays
+    assert len(arrays) == sum(len(m.runs()) for m in mirrors()) == 9 * 3 + 4
 
 
 def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
@@ -110,7 +119,7 @@ def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
     assert rule("Telephony", "C2") == ("decimal", "greaterThanOrEqual", "0", None)  # a price
     assert rule("Finance", "C2") == ("whole", "between", "0", "30")  # horizon in whole years, > 0 and <= 30
     options = len({line.group for line in default_assumptions().options}) + 1
-    assert rule("Services", "C2") == ("list", None, f"'_tco_state'!$D$2:$D${options + 1}", None)
+    assert rule("Services", "C2") == ("list", None, f"'_tco_inputs'!$BK$2:$BK${options + 1}", None)  # right of the block
     assert rule("Stacks", "C5") == ("list", None, '"self_hosted,hybrid,cloud"', None)
     assert rule("Stacks", "D300") == ("list", None, '"TRUE,FALSE"', None)  # rows a user adds are guarded too
     assert rule("Providers", "K2") == ("decimal", "between", "0", "1")  # discount
@@ -130,51 +139,58 @@ def test_table_sheets_are_excel_tables_a_user_can_extend(wb):
     assert wb["Stacks"][f"{column_letter(stacks, 'mac_studios')}2"].value is True
 
 
-def test_scenarios_sheet_calls_the_udfs_over_the_headcounts(wb):
+def test_scenarios_sheet_calls_each_function_once_per_block(wb):
     ws = wb["Scenarios"]
     stacks = default_assumptions().stacks
     assert [ws[c].value for c in ("C4", "D4", "E4")] == [47, 100, 500]
     assert all(ws[c].font.color.rgb == BLUE for c in ("C4", "D4", "E4"))
-    formulas = {(row[1].value, row[2].value) for row in ws.iter_rows(min_row=5) if row[1].value}
-    for year1, tco in [("=TCO_HYBRID(C$4,\"year1\")", "=TCO_HYBRID(C$4,\"tco\")"),
-                       ("=TCO_SELF_HOSTED(C$4,\"year1\")", "=TCO_SELF_HOSTED(C$4,\"tco\")"),
-                       ("=TCO_CLOUD(\"hetzner\",C$4,\"year1\")", "=TCO_CLOUD(\"hetzner\",C$4,\"tco\")")]:
-        assert {year1, tco} <= {f for _, f in formulas}
-    assert ("hybrid_optimized", '=TCO_HYBRID(C$4,"per_agent_month","optimized")') in formulas
-    keys_per_block = [row[1].value for row in ws.iter_rows(min_row=5) if row[1].value]
+    arrays = [(c.value.ref, c.value.text) for row in ws.iter_rows() for c in row
+              if isinstance(c.value, openpyxl.worksheet.formula.ArrayFormula)]
+    n = len(stacks)
+    assert arrays[:4] == [(f"C{top}:E{top + n - 1}", f'=TCO($B${top}:$B${top + n - 1},$C$4:$E$4,"{metric}",TCO_INPUTS)')
+                          for top, metric in zip(range(7, 7 + 4 * (n + 2), n + 2),
+                                                 ("year1", "annual", "tco", "per_agent_month"))]
+    drivers = 7 + 4 * (n + 2)  # 4 blocks of a heading, n rows and a blank row; then 'Cost drivers'
+    assert arrays[4:] == [(f"C{drivers}:E{drivers}", "=TCO_CHEAPEST($C$4:$E$4,TCO_INPUTS)"),
+                          (f"C{drivers + 1}:E{drivers + 1}", '=TWILIO_COST($C$4:$E$4,"monthly",TCO_INPUTS)'),
+                          (f"C{drivers + 2}:E{drivers + 2}", "=MAC_STUDIOS_NEEDED($C$4:$E$4,TCO_INPUTS)"),
+                          (f"C{drivers + 3}:E{drivers + 5}",
+                           f'=LLM_API_COST($B${drivers + 3}:$B${drivers + 5},$C$4:$E$4,"monthly",TCO_INPUTS)')]
+    keys_per_block = [row[1].value for row in ws.iter_rows(min_row=5, max_row=drivers - 1) if row[1].value]
     assert keys_per_block == [s.key for s in stacks] * 4  # Year 1, annual, N-year TCO, per agent per month
-    by_label = {row[0].value: [c.value for c in row[2:5]] for row in ws.iter_rows(min_row=5) if row[0].value}
-    assert by_label['="Cheapest by "&finance_horizon_years&"-year TCO"'] == ["=TCO_CHEAPEST(C$4)", "=TCO_CHEAPEST(D$4)", "=TCO_CHEAPEST(E$4)"]
-    assert by_label["Mac Studios needed (units)"][2] == "=MAC_STUDIOS_NEEDED(E$4)"
-    assert by_label["LLM API, OpenAI GPT-4o (USD/month)"][0] == '=LLM_API_COST("gpt-4o",C$4,"monthly")'
-    assert by_label["Twilio telephony (USD/month)"][1] == '=TWILIO_COST(D$4,"monthly")'
-    headings = [label for label in by_label if label.startswith(("Year 1", "=", "Per agent"))][:4]
+    assert [ws.cell(drivers + 3 + i, 2).value for i in range(3)] == [m.key for m in default_assumptions().llm_models]
+    labels = [row[0].value for row in ws.iter_rows(min_row=5) if row[0].value]
+    headings = [label for label in labels if label.startswith(("Year 1", "=", "Per agent"))][:4]
     assert headings == ["Year 1 (USD)", '="Annual (years 2.."&finance_horizon_years&") (USD/year)"',
                         '=finance_horizon_years&"-year TCO (USD)"', "Per agent per month (USD/agent/month)"]
+    assert ws["B3"].value == f'=COUNTIF(C6:E{drivers + 5},"#TCO!*")+SUMPRODUCT(ISERR(C6:E{drivers + 5})*1)'
 
 
 def test_compare_sheet_holds_array_formulas_sized_to_their_results(wb):
     ws = wb["Compare"]
     rows = 1 + len(default_assumptions().stacks)  # header + one row per scenario
     compare = ws["A6"].value
-    assert (compare.ref, compare.text) == (f"A6:G{5 + rows}", "=TCO_COMPARE(B4)")
+    assert (compare.ref, compare.text) == (f"A6:G{5 + rows}", "=TCO_COMPARE(B4,TCO_INPUTS)")
     breakdown = next(c.value for c in ws["A"] if isinstance(c.value, openpyxl.worksheet.formula.ArrayFormula)
                      and "BREAKDOWN" in c.value.text)
-    assert re.fullmatch(r"=TCO_BREAKDOWN\(B\d+,B\d+\)", breakdown.text)
+    assert re.fullmatch(r"=TCO_BREAKDOWN\(B\d+,B\d+,TCO_INPUTS\)", breakdown.text)
+    assert ws["B3"].value.startswith('=COUNTIF(A6:H')
 
 
 def test_readme_sheet_explains_use_recalculation_limits_and_windows_setup(wb):
     text = "\n".join(str(c.value) for c in wb["README"]["A"] if c.value)
-    for heading in ("How to use it", "Where to edit", "How to recalculate", "Limits", "One-time setup on Windows"):
+    for heading in ("How to use it", "Where to edit", "How the figures stay current", "Limits",
+                    "One-time setup on Windows"):
         assert f"\n{heading}\n" in text
-    assert all(line in text for line in WINDOWS_SETUP)
-    assert "A1:Z300" in text and "A1:Z100" in text
+    assert all(line in text for line in _windows_setup(xlwings.__version__))
+    assert "Usage A1:H100; Providers A1:O300; Options A1:O300; LLM models A1:E300; Stacks A1:N300" in text
+    assert "=TCO_HYBRID(47,,,TCO_INPUTS)" in text
     assert all(f"\n{sheet}: " in text for sheet in SCALAR_SHEETS.values())
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_the_workbook_and_computes_the_fingerprint(built_workbook, workbook_copy, tmp_path,
-                                                                     soffice):
+def test_libreoffice_opens_the_workbook_and_computes_the_inputs_block(built_workbook, workbook_copy, tmp_path,
+                                                                      soffice):
     original = workbook_copy(name="TCO.xlsm")
     edited = workbook_copy({"Telephony": {"C2": 0.015}}, name="edited.xlsm")
     converted, converted_edit = recalculate([original, edited], tmp_path / "lo", soffice=soffice)
@@ -186,13 +202,14 @@ def test_libreoffice_opens_the_workbook_and_computes_the_fingerprint(built_workb
     assert load_assumptions(converted).content_hash() == default_assumptions().content_hash()
     assert load_assumptions(converted_edit).telephony.inbound_usd_per_min == 0.015
 
-    def state(path):
-        ws = openpyxl.load_workbook(path, data_only=True)[STATE]
-        return [ws.cell(row=i, column=1).value for i in range(1, len(state_blocks()) + 1)]
+    def block(path):
+        rows, columns = inputs_shape()
+        ws = openpyxl.load_workbook(path, data_only=True)[INPUTS]
+        return [list(r) for r in ws.iter_rows(min_row=1, max_row=rows, max_col=columns, values_only=True)]
 
-    before, after = state(converted), state(converted_edit)
-    changed = [state_blocks()[i] for i, (x, y) in enumerate(zip(before, after)) if x != y]
-    assert changed == [("Telephony", "A1:Z50")]  # one input edited: exactly its block's fingerprint moves
-    telephony = before[state_blocks().index(("Telephony", "A1:Z50"))]
-    assert "telephony.inbound_usd_per_min_x001f_Inbound call rate_x001f_0.013_x001f_" in telephony
-    assert all(isinstance(v, str) and v for v in before)
+    before, after = block(converted), block(converted_edit)
+    changed = [(r + 1, c + 1, x[c], y[c]) for r, (x, y) in enumerate(zip(before, after)) for c in range(len(x))
+               if x[c] != y[c]]
+    # Telephony's Value column is block column B from row 101: its first key's value sits in row 102
+    assert changed == [(102, 2, 0.013, 0.015)]
+    assert before[101][0] == "telephony.inbound_usd_per_min" and before[0][:4] == ["Key", "Value", "Low", "High"]

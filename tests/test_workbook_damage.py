@@ -395,7 +395,7 @@ def test_a_table_filling_every_row_of_its_block_is_read_and_one_more_row_is_not(
     with pytest.raises(WorkbookError) as err:
         assumptions_from_grids(grids, "live")
     assert [(p.sheet, p.cell, p.expected) for p in err.value.problems] == [
-        ("Options", "A301", "inputs within A1:Z300 (the block the UDFs watch for edits)")]
+        ("Options", "A301", "inputs within A1:O300 (the block the Excel functions read)")]
 
 
 def test_a_scalar_sheet_holds_inputs_down_to_row_100():
@@ -404,7 +404,7 @@ def test_a_scalar_sheet_holds_inputs_down_to_row_100():
     with pytest.raises(WorkbookError) as err:
         assumptions_from_grids(grids, "live")
     assert next((p.cell, p.expected) for p in err.value.problems) == (
-        "A101", "inputs within A1:Z100 (the block the UDFs watch for edits)")
+        "A101", "inputs within A1:H100 (the block the Excel functions read)")
 
 
 def test_the_cli_check_lists_unpriced_options_as_warnings(built_workbook):
@@ -500,7 +500,7 @@ def test_the_last_cell_of_a_sheet_is_a_cell_and_outside_the_inputs(workbook_copy
     edit_part(path, sheet_part(parts(path), "Network"), lambda xml: xml.replace(
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
     assert problems(path) == {
-        "Network!XFD1048576": ("network", 1, "inputs within A1:Z100 (the block the UDFs watch for edits)"),
+        "Network!XFD1048576": ("network", 1, "inputs within A1:H100 (the block the Excel functions read)"),
         "Network!A1048576": ("network", None, "an assumption key in this column (or clear the row)")}
 
 

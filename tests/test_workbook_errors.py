@@ -130,7 +130,7 @@ def test_a_missing_sheet_and_a_missing_row(built_workbook, tmp_path):
     problems = {(p.sheet, p.cell): p for p in _problems(path).problems}
 
     assert set(problems) == {("Network", "A1"), ("Telephony", "A9"), ("Telephony", "C2")}
-    assert problems["Network", "A1"].expected.startswith("a sheet named 'Network' (the workbook has: _tco_state, README, ")
+    assert problems["Network", "A1"].expected.startswith("a sheet named 'Network' (the workbook has: README, Scenarios, ")
     assert problems["Telephony", "A9"].expected == "a row with the key 'telephony.number_usd_per_month'"
 
 
@@ -139,7 +139,7 @@ def test_table_structure_problems(built_workbook, tmp_path):
     wb["Providers"]["D1"] = None  # the Unit price header
     for cell in wb["Options"][8]:  # a blank row inside the table
         cell.value = None
-    wb["LLM models"]["A301"] = "extra"  # beyond the block the UDFs watch
+    wb["LLM models"]["A301"] = "extra"  # below the block the Excel functions read
     wb.save(path := tmp_path / "tables.xlsm")
 
     problems = {(p.sheet, p.cell): (p.found, p.expected) for p in _problems(path).problems}
@@ -149,7 +149,7 @@ def test_table_structure_problems(built_workbook, tmp_path):
         ("Providers", "D2"): (default_assumptions().providers[0].unit_price,  # the first line's price, as built
                               "nothing in a column without a header (add the header or clear the column)"),
         ("Options", "A9"): ("email_sendgrid_pro", "nothing below the blank row 8: a table ends at its first blank row"),
-        ("LLM models", "A301"): ("extra", "inputs within A1:Z300 (the block the UDFs watch for edits)"),
+        ("LLM models", "A301"): ("extra", "inputs within A1:E300 (the block the Excel functions read)"),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 from annotated_types import Ge, Gt, Le
 from hypothesis import given, settings
@@ -21,22 +22,17 @@ from tco_xl.io.workbook import assumptions_from_grids, load_assumptions
 
 
 class Range:
-    """An xlwings-like used range over an openpyxl sheet (values only, from its first non-empty row/column)."""
+    """An xlwings-like used range over an openpyxl sheet (values only, from its first non-empty row/column),
+    read as COM hands it over: ``address`` ('$A$2:$H$12') and ``raw_value`` (rows of values)."""
 
     def __init__(self, ws):
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
         self.row = next(i for i, r in enumerate(rows, 1) if any(v is not None for v in r))
         self.column = min(next(j for j, v in enumerate(r, 1) if v is not None) for r in rows if any(
             v is not None for v in r))
-        self._values = [r[self.column - 1:] for r in rows[self.row - 1:]]
-
-    def options(self, ndim):
-        assert ndim == 2
-        return self
-
-    @property
-    def value(self):
-        return self._values
+        self.raw_value = tuple(tuple(r[self.column - 1:]) for r in rows[self.row - 1:])
+        last = f"${get_column_letter(len(rows[0]))}${len(rows)}"
+        self.address = f"${get_column_letter(self.column)}${self.row}:{last}"
 
 
 class Sheet:
@@ -48,16 +44,22 @@ class Sheet:
         return Range(self._ws)
 
 
+class Sheets(list):
+    def __getitem__(self, name):
+        return next(sheet for sheet in self if sheet.name == name) if isinstance(name, str) else super().__getitem__(
+            name)
+
+
 class Book:
     """The part of an xlwings Book that load_assumptions uses, over an openpyxl workbook (values only)."""
 
     def __init__(self, path):
         self._wb = openpyxl.load_workbook(path, data_only=True)
-        self.fullname = str(path)
+        self.name = str(path)
 
     @property
     def sheets(self):
-        return [Sheet(ws) for ws in self._wb.worksheets]
+        return Sheets(Sheet(ws) for ws in self._wb.worksheets)
 
 
 def fields(a):

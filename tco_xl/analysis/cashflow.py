@@ -27,6 +27,7 @@ from ..assumptions import Assumptions
 from ..engine import agent_count, price, scenario_key
 from ..engine.components import Num
 from ..engine.inputs import checked_number
+from ..errors import InputError
 from .currency import currency_code, per_usd
 
 #: Escalation class of each line category; every other category (provider, option and LLM API lines)
@@ -99,5 +100,16 @@ def npv_table(a: Assumptions, agents: Any, rate: Any = None, currency: Any = Non
 
 
 def discount_rate(value: Any, field: str = "rate") -> float:
-    """A yearly discount rate as a fraction (0.08 = 8%), above −100%."""
-    return checked_number(value, field, "a yearly rate as a fraction above -1, e.g. 0.08 for 8%", lambda r: r > -1)
+    """A yearly discount rate above −100%: a fraction (0.08) or a percentage ('8%'). A bare number above 1 is
+    refused, not read as a percentage: 8 would be 800%, and the message says to write 8% or 0.08."""
+    expected = "a yearly rate above -100%, as a fraction (0.08) or a percentage (8%)"
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and text.endswith("%"):
+        try:
+            return checked_number(text[:-1], field, expected, lambda pct: pct > -100) / 100
+        except InputError:
+            raise InputError(field, value, expected) from None
+    rate = checked_number(value, field, expected, lambda r: r > -1)
+    if rate > 1:
+        raise InputError(field, value, f"{expected}; {rate:g} would mean {rate:.0%}: write {rate:g}% or {rate / 100:g}")
+    return rate

@@ -2,8 +2,12 @@
 
 A factor is a scalar assumption (``network.internet_usd_per_site_month``) or a table cell
 (``options[15].unit_price``), named as ``Assumptions.origins`` and ``Component.keys`` name them.
-Its low/high is the workbook's range where one is given (the Ranges of scalar assumptions,
-``price_low``/``price_high`` of price lines), else base ± ``spread`` (20%) kept inside the field's bounds.
+Its low/high is the workbook's range where one is given (the Low/High of scalar assumptions,
+``price_low``/``price_high`` of price lines: the report's range); where they are blank, the default band
+of the input's kind around its value (``ScalarSpec.band``, ``PRICE_BAND``); for table cells without range
+columns ± the share held in a scalar assumption (``TABLE_RANGES``). Otherwise base ± ``spread`` (20%,
+sensitivity only). Ranges are kept inside the field's bounds. Monte Carlo draws the ranged factors that
+some scenario's line items read (``ranged_factors``).
 """
 
 from __future__ import annotations
@@ -17,11 +21,22 @@ from pydantic import BaseModel
 
 from ..assumptions import GROUPS, Assumptions, PriceLine, scalar_specs
 from ..assumptions._field import range_bounds
+from ..assumptions.bands import Band, around
+from ..assumptions.pricelist import PRICE_BAND
+from ..engine import evaluate
+from ..engine.cache import by_content
 
 #: Share an assumption without a workbook range moves down and up.
 SPREAD = 0.20
-#: The TCO horizon defines the metric itself; it is a setting, not an uncertain input.
-SETTINGS = frozenset({"finance.horizon_years"})
+#: Table cells without Low/High columns: the scalar assumption whose share (±) gives their range.
+TABLE_RANGES: dict[tuple[str, str], str] = {
+    ("providers", "quantity"): "usage.scaled_quantity_range", ("options", "quantity"): "usage.scaled_quantity_range",
+    ("llm_models", "input_usd_per_1k"): "llm.api_price_range",
+    ("llm_models", "output_usd_per_1k"): "llm.api_price_range",
+    ("stacks", "support_hours"): "support.stack_range", ("stacks", "setup_usd"): "support.stack_range",
+}
+#: The TCO horizon defines the metric itself and the range shares define ranges: settings, not uncertain inputs.
+SETTINGS = frozenset({"finance.horizon_years", *TABLE_RANGES.values()})
 #: Units of scalar assumptions that count whole things (moved to whole numbers).
 WHOLE_UNITS = frozenset({"units", "sites", "servers"})
 #: Numeric table fields a factor may move, per table. Price-line quantities move only where the
@@ -30,6 +45,7 @@ TABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "providers": ("unit_price", "quantity"), "options": ("unit_price", "quantity"),
     "llm_models": ("input_usd_per_1k", "output_usd_per_1k"), "stacks": ("support_hours", "setup_usd"),
 }
+WORKBOOK, SPREAD_SOURCE = "workbook", f"±{SPREAD:.0%}"
 _ESTIMATED_QUANTITY = frozenset({"scaled"})
 _CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
 
@@ -44,11 +60,12 @@ class Factor:
     base: float
     low: float
     high: float
-    ranged: bool  # True when low/high come from the workbook, False for base ± spread
+    range_source: str  # 'workbook' (Low/High cells or a range share), 'band ±10%' or '±20%' (sensitivity's spread)
 
     @property
-    def range_source(self) -> str:
-        return "workbook" if self.ranged else f"±{SPREAD:.0%}"
+    def ranged(self) -> bool:
+        """True when the range is the workbook's or a band (what Monte Carlo may draw), False for base ± spread."""
+        return self.range_source != SPREAD_SOURCE
 
 
 def factors(a: Assumptions, spread: float = SPREAD) -> list[Factor]:
@@ -59,22 +76,37 @@ def factors(a: Assumptions, spread: float = SPREAD) -> list[Factor]:
             continue
         base = float(a.value(spec.key))
         rng = a.ranges.get(spec.key)
+        model = GROUPS[spec.group]
         given = None if rng is None else _workbook_range(base, rng.low, rng.high)
-        whole = spec.is_int or spec.unit in WHOLE_UNITS
-        low, high = given or _spread(base, spread, GROUPS[spec.group], spec.field, whole)
-        out.append(Factor(spec.key, spec.label, spec.unit, base, low, high, given is not None))
+        if given is not None:
+            out.append(Factor(spec.key, spec.label, spec.unit, base, *given, WORKBOOK))
+        elif spec.band is not None:
+            out.append(_banded(spec.key, spec.label, spec.unit, base, spec.band, model, spec.field))
+        else:
+            whole = spec.is_int or spec.unit in WHOLE_UNITS
+            out.append(Factor(spec.key, spec.label, spec.unit, base,
+                              *_spread(base, spread, model, spec.field, whole), SPREAD_SOURCE))
     for table, fields in TABLE_FIELDS.items():
         for i, row in enumerate(getattr(a, table)):
             for field in fields:
                 if isinstance(row, PriceLine) and field == "quantity" and row.driver not in _ESTIMATED_QUANTITY:
                     continue
-                out.append(_cell_factor(f"{table}[{i}].{field}", row, field, spread))
+                share = a.value(TABLE_RANGES[table, field]) if (table, field) in TABLE_RANGES else None
+                out.append(_cell_factor(f"{table}[{i}].{field}", row, field, spread, share))
     return out
 
 
 def ranged_factors(a: Assumptions) -> list[Factor]:
-    """Factors with a workbook range that is not a single point (what Monte Carlo draws)."""
-    return [f for f in factors(a) if f.ranged and f.low < f.high]
+    """What Monte Carlo draws: factors with a range (the workbook's or a band) that is not a single point
+    and that some scenario's line items read (an unused option's price is not drawn)."""
+    read = read_keys(a)
+    return [f for f in factors(a) if f.ranged and f.low < f.high and f.key in read]
+
+
+@by_content(maxsize=8)
+def read_keys(a: Assumptions) -> frozenset[str]:
+    """Every assumption key (scalar or table cell) that some scenario's line items read."""
+    return frozenset(k for r in evaluate(a, [1]).values() for c in r.components for k in c.keys)
 
 
 def with_factors(a: Assumptions, values: dict[str, Any]) -> Assumptions:
@@ -97,14 +129,25 @@ def with_factors(a: Assumptions, values: dict[str, Any]) -> Assumptions:
     return out.model_construct(**{**out.__dict__, **tables}) if tables else out
 
 
-def _cell_factor(key: str, row: BaseModel, field: str, spread: float) -> Factor:
+def _cell_factor(key: str, row: BaseModel, field: str, spread: float, share: float | None) -> Factor:
+    """A table cell: a price line's unit price ranges over Price low/high, cells of TABLE_RANGES by ± ``share``."""
     base = float(getattr(row, field))
     label, unit = _cell_label(row, field)
     given = None
     if isinstance(row, PriceLine) and field == "unit_price":
         given = _workbook_range(base, row.price_low, row.price_high)
-    low, high = given or _spread(base, spread, type(row), field, whole=False)
-    return Factor(key, label, unit, base, low, high, given is not None)
+        if given is None:
+            return _banded(key, label, unit, base, PRICE_BAND, type(row), field)
+    elif share is not None:
+        given = around(base, share, True, *_bounds(type(row), field))
+    if given is None:
+        return Factor(key, label, unit, base, *_spread(base, spread, type(row), field, whole=False), SPREAD_SOURCE)
+    return Factor(key, label, unit, base, *given, WORKBOOK)
+
+
+def _banded(key: str, label: str, unit: str, base: float, band: Band, model: type[BaseModel], field: str) -> Factor:
+    """A factor ranged by the default band of its kind, within the field's bounds."""
+    return Factor(key, label, unit, base, *band.bounds(base, *_bounds(model, field)), f"{band.shown} {band.kind}")
 
 
 def _workbook_range(base: float, low: float | None, high: float | None) -> tuple[float, float] | None:
@@ -128,9 +171,8 @@ def _cell_label(row: Any, field: str) -> tuple[str, str]:
 
 
 def _spread(base: float, spread: float, model: type[BaseModel], field: str, whole: bool) -> tuple[float, float]:
-    """base × (1 ∓ spread) (the lower first, for a negative base too), widened to whole numbers when ``whole``,
-    clamped to the field's bounds."""
-    low, high = sorted((base * (1 - spread), base * (1 + spread)))
+    """base × (1 ∓ spread), widened to whole numbers when ``whole``, clamped to the field's bounds."""
+    low, high = base * (1 - spread), base * (1 + spread)
     if whole:
         low, high = math.floor(low), math.ceil(high)
     floor, ceiling = _bounds(model, field)

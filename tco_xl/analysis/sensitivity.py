@@ -20,8 +20,9 @@ _FACTOR_COLUMNS = ["assumption", "label", "unit", "base", "low", "high", "range"
 
 
 @by_content(maxsize=32)
-def _cases(a: Assumptions, agents: int, metric: str, spread: float) -> tuple[list[Factor], pd.DataFrame]:
-    """The factors and ``metric`` (USD) of every scenario (columns) in every case (rows: base, then low/high pairs)."""
+def one_at_a_time(a: Assumptions, agents: int, metric: str, spread: float) -> tuple[list[Factor], pd.DataFrame]:
+    """The factors and ``metric`` (USD) of every scenario (columns) in every case (rows: base, then factor j
+    alone at its low in row 2j + 1 and at its high in row 2j + 2)."""
     fs = factors(a, spread)
     cases = 2 * len(fs) + 1
     values = {}
@@ -44,7 +45,7 @@ def tornado(a: Assumptions, scenario: str, agents: int, *, metric: str = "tco", 
     """
     key, n, m = scenario_key(a, scenario), agent_count(agents), metric_key(metric)
     code = currency_code(currency, a)
-    fs, cases = _cases(a, n, m, spread)
+    fs, cases = one_at_a_time(a, n, m, spread)
     cost = cases[key].to_numpy() * per_usd(a, code)
     base, low, high = cost[0], cost[1::2], cost[2::2]
     df = _factor_frame(fs).assign(tco_low=low, tco_high=high, delta_low=low - base, delta_high=high - base,
@@ -65,7 +66,7 @@ def cheapest_flips(a: Assumptions, agents: int, *, metric: str = "tco", spread: 
     """
     n, m = agent_count(agents), metric_key(metric)
     code = currency_code(currency, a)
-    fs, cases = _cases(a, n, m, spread)
+    fs, cases = one_at_a_time(a, n, m, spread)
     cost = cases.to_numpy() * per_usd(a, code)
     winner = cost.argmin(axis=1)
     keys = np.array(cases.columns)

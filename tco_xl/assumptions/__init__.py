@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ._field import range_bounds
+from .bands import BANDS, Band
 from .capacity import Capacity
 from .finance import Finance
 from .hardware import Hardware
@@ -58,6 +59,7 @@ class ScalarSpec:
     choices: str | None
     is_text: bool
     is_int: bool
+    band: Band | None  # the default band that ranges it while its Low/High are blank (None: no range)
 
 
 @functools.cache
@@ -73,7 +75,8 @@ def scalar_specs() -> tuple[ScalarSpec, ...]:
                 key=f"{group}.{name}", group=group, field=name, label=info.description or name,
                 unit=extra["unit"], source=extra["source"], note=extra["note"], default=info.default,
                 low=extra["low"], high=extra["high"], choices=extra["choices"],
-                is_text=info.annotation is str, is_int=info.annotation is int))
+                is_text=info.annotation is str, is_int=info.annotation is int,
+                band=next((b for b in BANDS if b.kind == extra["band"]), None)))
     return tuple(specs)
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import Field, JsonValue
 
+from .bands import Band, with_note
+
 
 def assumption(
     default: Any,
@@ -19,15 +21,22 @@ def assumption(
     gt: float | None = None,
     low: float | None = None,
     high: float | None = None,
+    band: Band | None = None,
     choices: str | None = None,
 ) -> Any:
     """A scalar assumption: its default (the report's figure), unit, label, report source and range.
 
-    ``low``/``high`` are the report's own range where it gives one (used by sensitivity and
-    Monte Carlo). ``choices`` names the table whose keys a text assumption must be one of.
+    ``low``/``high`` are the report's own range where it gives one (the workbook's Low/High cells).
+    Otherwise ``band``, the default band of the input's kind, gives the range around whatever value the
+    cell holds while Low/High are blank; its note is appended to ``source``. Sensitivity and Monte Carlo
+    use the range. ``choices`` names the table whose keys a text assumption must be one of.
     """
+    if band is not None:
+        if low is not None or high is not None:
+            raise ValueError("an assumption takes the report's range or a band, not both")
+        source = with_note(source, band.source)
     extra: dict[str, JsonValue] = {"unit": unit, "source": source, "note": note, "low": low, "high": high,
-                                   "choices": choices}
+                                   "choices": choices, "band": band.kind if band is not None else None}
     bounds: dict[str, Any] = {} if isinstance(default, str) else {"ge": ge if gt is None else None, "le": le, "gt": gt}
     return Field(default, description=label, json_schema_extra=extra, **bounds)
 

@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict
 
 from ._field import assumption
+from .bands import ESTIMATE
 
 _C = "Report §Capacity Planning"
 
@@ -21,10 +22,10 @@ class Capacity(BaseModel):
                                        source=_C, high=0.25,
                                        note="Report's '+1/+4 failover' columns follow no one rule (500: 16 + 4 = 25%)")
     llm_tokens_per_sec_per_mac: float = assumption(150, unit="tokens/s", gt=0, label="LLM throughput per Mac Studio",
-                                                   source=_C + " '~150 tokens/sec'")
+                                                   source=_C + " '~150 tokens/sec'", band=ESTIMATE)
     mac_studios_per_site: float = assumption(1, unit="units/site", gt=0, label="Mac Studios per site (internet line)",
                                              source="Report scaling tables: internet $720/yr per unit")
     min_sites: int = assumption(2, unit="sites", label="Minimum sites", source="Report §2: 2 Bulgaria offices")
     agents_per_db_server: float = assumption(500, unit="agents/server", gt=0, label="Agents per database server",
-                                             source=_C + " 'PostgreSQL ~500 agents per instance'")
+                                             source=_C + " 'PostgreSQL ~500 agents per instance'", band=ESTIMATE)
     min_db_servers: int = assumption(1, unit="servers", label="Minimum database servers", source=_C)

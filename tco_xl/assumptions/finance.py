@@ -8,6 +8,7 @@ the cash-flow view (``tco_xl.analysis.cashflow``) and never change the engine's 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ._field import assumption
+from .bands import FX, GROWTH
 
 #: Currencies results can be shown in; the engine computes in USD.
 CURRENCIES = ("USD", "EUR", "BGN")
@@ -24,10 +25,11 @@ class Finance(BaseModel):
     hours_per_month: float = assumption(730, unit="h/month", gt=0, le=744, label="Billed hours per month",
                                         source="Report §AWS '× 730 hours'")
     eur_usd: float = assumption(
-        1.068, unit="USD per EUR", gt=0, low=1.060, high=1.068, label="EUR to USD",
+        1.068, unit="USD per EUR", gt=0, band=FX, label="EUR to USD",
         source="Implied by the report's conversions (€221→$236, €250→$267, €0.245→$0.26, …)",
         note="1.068 reproduces every server price conversion in the report to the dollar; its fiber "
-             "conversion '€50-60 (~$53-64)' implies 1.060-1.067 and its power '€0.245 = $0.26' 1.061")
+             "conversion '€50-60 (~$53-64)' implies 1.060-1.067 and its power '€0.245 = $0.26' 1.061: "
+             "rounding, not a forecast of the rate")
     eur_bgn: float = assumption(
         1.95583, unit="BGN per EUR", gt=0, label="EUR to BGN",
         source="Fixed conversion rate of the lev to the euro (currency board peg)",
@@ -48,13 +50,14 @@ class Finance(BaseModel):
         source=_NOT_IN_REPORT + " (amortized to zero)",
         note="Book value declines straight-line to this share; the book value at the horizon is the residual value")
     twilio_escalation: float = assumption(0, unit="share/year", ge=-0.5, le=1, label="Twilio price change per year",
-                                          source=_FLAT, note="Cash-flow view only; applies to telephony lines")
+                                          source=_FLAT, note="Cash-flow view only; applies to telephony lines",
+                                          band=GROWTH)
     cloud_escalation: float = assumption(
         0, unit="share/year", ge=-0.5, le=1, label="Cloud and SaaS price change per year", source=_FLAT,
-        note="Cash-flow view only; applies to provider, option and LLM API lines")
+        note="Cash-flow view only; applies to provider, option and LLM API lines", band=GROWTH)
     opex_escalation: float = assumption(
         0, unit="share/year", ge=-0.5, le=1, label="On-premise running cost change per year", source=_FLAT,
-        note="Cash-flow view only; applies to fiber, power, cooling and support labor")
+        note="Cash-flow view only; applies to fiber, power, cooling and support labor", band=GROWTH)
 
     @field_validator("currency", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._field import assumption
+from .bands import USAGE_VOLUME, VENDOR_PRICE, share_note, with_note
 
 _L = "Report §7 LLM '47 agents × 100 calls/day × 2K tokens avg'"
 
@@ -13,10 +14,16 @@ class Llm(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     requests_per_agent_per_day: float = assumption(100, unit="requests/agent/day",
-                                                   label="LLM requests per agent per day", source=_L)
-    tokens_per_request: float = assumption(2_000, unit="tokens/request", label="Average tokens per request", source=_L)
+                                                   label="LLM requests per agent per day", source=_L,
+                                                   band=USAGE_VOLUME)
+    tokens_per_request: float = assumption(2_000, unit="tokens/request", label="Average tokens per request", source=_L,
+                                         band=USAGE_VOLUME)
     input_share: float = assumption(0.70, unit="share", le=1, label="Share of tokens that are input (prompt)",
-                                    source="Report §LLM API Costs '70% input, 30% output'")
+                                    source="Report §LLM API Costs '70% input, 30% output'", band=USAGE_VOLUME)
+    api_price_range: float = assumption(
+        VENDOR_PRICE.width, unit="± share", le=0.99, label="Range of every LLM API price (LLM models sheet)",
+        source=VENDOR_PRICE.source, note="Sensitivity and Monte Carlo move each input and output price of the LLM "
+                                         "models table by ± this share of itself; 0 holds them fixed")
 
 
 class LlmModel(BaseModel):
@@ -31,11 +38,11 @@ class LlmModel(BaseModel):
     source: str = ""
 
 
+_API = with_note("Report §LLM API Costs", share_note("prices", "llm.api_price_range"))
 DEFAULT_LLM_MODELS = [
     LlmModel(key="gpt-4-turbo", name="OpenAI GPT-4 Turbo", input_usd_per_1k=0.01, output_usd_per_1k=0.03,
-             source="Report §LLM API Costs"),
+             source=_API),
     LlmModel(key="claude-3.5-sonnet", name="Anthropic Claude 3.5 Sonnet", input_usd_per_1k=0.003,
-             output_usd_per_1k=0.015, source="Report §LLM API Costs"),
-    LlmModel(key="gpt-4o", name="OpenAI GPT-4o", input_usd_per_1k=0.0025, output_usd_per_1k=0.01,
-             source="Report §LLM API Costs"),
+             output_usd_per_1k=0.015, source=_API),
+    LlmModel(key="gpt-4o", name="OpenAI GPT-4o", input_usd_per_1k=0.0025, output_usd_per_1k=0.01, source=_API),
 ]

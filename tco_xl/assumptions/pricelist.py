@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._field import range_bounds
+from .bands import VENDOR_PRICE, share_note, with_note
 
 Driver = Literal[
     "fixed", "scaled", "agents", "app_servers", "db_servers", "mac_studios", "hosts",
@@ -54,8 +55,10 @@ class PriceLine(BaseModel):
     included: float = Field(0.0, ge=0, description="Free units subtracted before pricing")
     discount: float = Field(0.0, ge=0, le=1, description="Reserved/committed discount as a share")
     whole_units: bool = Field(False, description="Round the quantity up to whole units")
-    price_low: float | None = Field(None, ge=0, description="Low unit price for sensitivity/Monte Carlo")
-    price_high: float | None = Field(None, ge=0, description="High unit price for sensitivity/Monte Carlo")
+    price_low: float | None = Field(None, ge=0, description="Low unit price for sensitivity/Monte Carlo "
+                                                              "(blank: the vendor list price band)")
+    price_high: float | None = Field(None, ge=0, description="High unit price for sensitivity/Monte Carlo "
+                                                               "(blank: the vendor list price band)")
     source: str = ""
 
     @model_validator(mode="after")
@@ -67,8 +70,18 @@ class PriceLine(BaseModel):
         return self
 
 
-def _line(group: str, line: str, category: str, unit_price: float, **kw) -> PriceLine:
-    return PriceLine(group=group, line=line, category=category, unit_price=unit_price, **kw)
+#: The range of a unit price whose Price low / Price high are blank.
+PRICE_BAND = VENDOR_PRICE
+
+
+def _line(group: str, line: str, category: str, unit_price: float, *, source: str = "", **kw) -> PriceLine:
+    """A default line; its source notes the band its price takes without the report's range (Price low/high
+    blank) and, for an estimated ('scaled') quantity, that it ranges by ± usage.scaled_quantity_range."""
+    if unit_price and "price_low" not in kw and "price_high" not in kw:
+        source = with_note(source, f"price: {PRICE_BAND.source}")
+    if kw.get("driver") == "scaled":
+        source = with_note(source, share_note("quantity", "usage.scaled_quantity_range"))
+    return PriceLine(group=group, line=line, category=category, unit_price=unit_price, source=source, **kw)
 
 
 def _server(group, line, category, price, driver, **kw):

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .bands import share_note, with_note
+
 SELF_HOSTED_LLM = "self_hosted"
 
 
@@ -45,7 +47,14 @@ _CLOUD_NAMES = {"aws": "Cloud (AWS)", "gcp": "Cloud (Google Cloud)", "azure": "C
                 "hetzner": "Cloud (Hetzner)", "ovh": "Cloud (OVH)", "vultr": "Cloud (Vultr)",
                 "digitalocean": "Cloud (DigitalOcean)", "cloudflare": "Cloud (Cloudflare)", "flyio": "Cloud (Fly.io)"}
 
-DEFAULT_STACKS = [
+def _with_bands(stack: Stack) -> Stack:
+    """A default stack whose Source notes that its support hours and setup range (where not zero)."""
+    what = " and ".join(w for f, w in (("support_hours", "support hours"), ("setup_usd", "setup")) if getattr(stack, f))
+    return stack.model_copy(update={"source": with_note(stack.source, share_note(what, "support.stack_range"))
+                                    if what else stack.source})
+
+
+DEFAULT_STACKS = [_with_bands(s) for s in [
     Stack(key="self_hosted", name="Self-hosted (Mac Studios)", kind="self_hosted", mac_studios=True,
           option_groups=["cloudflare_business", "argo"], backups="backups_backblaze", llm=SELF_HOSTED_LLM,
           support_hours=20, setup_usd=800, source="Report Scenario 1"),
@@ -64,4 +73,4 @@ DEFAULT_STACKS = [
           option_groups=["argo"] if key in _ARGO_CDN else [],
           backups="backups_backblaze", llm="gpt-4o", support_hours=0, setup_usd=0, source=_CLOUD_SRC)
     for key, name in _CLOUD_NAMES.items()
-]
+]]

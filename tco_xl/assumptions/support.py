@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict
 
 from ._field import assumption
+from .bands import ESTIMATE
 
 
 class Support(BaseModel):
@@ -16,4 +17,9 @@ class Support(BaseModel):
     scale_exponent: float = assumption(
         0.4, unit="exponent", le=1, label="Growth of support hours with headcount",
         source="Fitted: report's self-hosted support $18K/$24K/$48K at 47/100/500 agents",
-        note="hours = hours at reference × (agents / reference)^exponent; 0 = flat, 1 = proportional")
+        note="hours = hours at reference × (agents / reference)^exponent; 0 = flat, 1 = proportional",
+        band=ESTIMATE)
+    stack_range: float = assumption(
+        ESTIMATE.width, unit="± share", le=0.99, label="Range of every stack's support hours and setup (Stacks sheet)",
+        source=ESTIMATE.source, note="Sensitivity and Monte Carlo move each stack's support hours and setup by ± "
+                                     "this share of itself; 0 holds them fixed")

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-import json
-import time
 from itertools import combinations
-from typing import Annotated, Any, Self
+from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from ..analysis import breakeven_table, cash_flows, cheapest_flips, currency_code, npv_table, simulate, tornado
 from ..analysis.breakeven import AGENTS_MAX
 from ..analysis.cashflow import discount_rate
 from ..analysis.montecarlo import DRAWS
+from ..assumptions import Assumptions
+from ..assumptions.keys import readable_key, stable_keys
 from ..engine import compare, metric_key, scenario_key
 from ..engine.inputs import agent_grid, metric_label
 from ..errors import InputError
 from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, err_console, load, user_errors
+from .output import Col, LazyProgress, money_col, print_csv, print_json, print_table, records
 
 CurrencyOpt = Annotated[str | None, typer.Option(
     "--currency", "-c", help="USD, EUR or BGN (default: the workbook's Finance currency, USD).")]
 MetricOpt = Annotated[str, typer.Option("--metric", "-m", help="tco (N-year TCO) or year1, annual, monthly, ...")]
 
 #: Number formats of table cells (money is in the currency named in each table's title).
-_MONEY, _COUNT, _SHARE, _VALUE = ",.2f", ",.0f", ".1%", ",.6g"
+_COUNT, _SHARE, _VALUE = ",.0f", ".1%", ",.6g"
+#: Money fields of the analyses' output (to the cent in JSON and CSV; an assumption's base/low/high are not money).
+MONEY = frozenset({"gap_before", "gap_after", "tco_low", "tco_high", "delta_low", "delta_high", "swing",
+                   "tco_after", "margin", "base_tco", "p10", "p50", "p90", "mean", "tco", "cash_total", "npv",
+                   "hardware", "setup", "twilio", "cloud", "opex", "resale", "net", "present_value", "depreciation",
+                   "book_value"})
 
 
 @app.command()
@@ -48,10 +52,10 @@ def breakeven(
         raise InputError("SCENARIOS", scenarios, "two or more scenarios (or none for every pair)")
     m, code = metric_key(metric, "--metric"), currency_code(currency, a, "--currency")
     df = breakeven_table(a, list(combinations(keys, 2)), agents_max, m, code)
-    _emit(df, fmt, f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code})", [
-        ("scenario_a", "Scenario A", None), ("scenario_b", "Scenario B", None), ("agents", "Crosses at", _COUNT),
-        ("cheaper_before", "Cheaper before", None), ("cheaper_after", "Cheaper from", None),
-        ("gap_before", "Gap before", _MONEY), ("gap_after", "Gap after", _MONEY)])
+    _emit([(f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code})", df, None)], fmt, [
+        Col("scenario_a", "Scenario A"), Col("scenario_b", "Scenario B"), Col("agents", "Crosses at", _COUNT),
+        Col("cheaper_before", "Cheaper before"), Col("cheaper_after", "Cheaper from"),
+        money_col("gap_before", "Gap before", drop=2), money_col("gap_after", "Gap after", drop=1)])
 
 
 @app.command()
@@ -72,24 +76,30 @@ def sensitivity(
     a = load(workbook)
     code = currency_code(currency, a, "--currency")
     m = metric_key(metric, "--metric")
+    keys = stable_keys(a)
     frames = []
     for n in agent_grid(agents, "--agents").astype(int):
         if flips:
             df = cheapest_flips(a, n, metric=m, currency=code)
-            title = (f"{n} agents: moves that change the cheapest {_metric_label(a, m)} "
-                     f"(now {df.attrs['cheapest']}, {df.attrs['base_tco']:,.2f} {code})")
+            now = f"{_name(a, df.attrs['cheapest'])}, {df.attrs['base_tco']:,.2f} {code}"
+            title = f"{n} agents: moves that change the cheapest {_metric_label(a, m)} (now {now})"
+            if df.empty:
+                df.attrs["note"] = (f"No single assumption moved to its low or high changes the cheapest scenario at "
+                                    f"{n:,} agents: {now}.")
         else:
             key = scenario_key(a, scenario) if scenario else _cheapest(a, n, m)
             df = tornado(a, key, n, metric=m, currency=code)
-            title = (f"{key} at {n} agents: {_metric_label(a, m)} {df.attrs['base_tco']:,.2f} {code}, "
+            title = (f"{_name(a, key)} at {n} agents: {_metric_label(a, m)} {df.attrs['base_tco']:,.2f} {code}, "
                      "each assumption at its low / high")
+        df = df.assign(assumption=[readable_key(keys, k) for k in df.assumption])
         frames.append((title, df.head(top) if top > 0 else df, n))
-    columns = [("assumption", "Assumption", None), ("base", "Base", _VALUE), ("low", "Low", _VALUE),
-               ("high", "High", _VALUE), ("unit", "Unit", None), ("range", "Range", None)]
-    columns += ([("moved_to", "Moved to", None), ("cheapest_after", "Cheapest after", None),
-                 ("tco_after", "Its total", _MONEY), ("margin", "Margin", _MONEY)] if flips else
-                [("delta_low", "Δ at low", _MONEY), ("delta_high", "Δ at high", _MONEY), ("swing", "Swing", _MONEY)])
-    _emit_many(frames, fmt, columns)
+    columns = [Col("assumption", "Assumption"), Col("base", "Base", _VALUE), Col("low", "Low", _VALUE, drop=4),
+               Col("high", "High", _VALUE, drop=4), Col("unit", "Unit", drop=2), Col("range", "Range", drop=1)]
+    columns += ([Col("moved_to", "Moved to"), Col("cheapest_after", "Cheapest after"),
+                 money_col("tco_after", "Its total", drop=3), money_col("margin", "Margin")] if flips else
+                [money_col("delta_low", "Δ at low", drop=3), money_col("delta_high", "Δ at high", drop=3),
+                 money_col("swing", "Swing")])
+    _emit(frames, fmt, columns)
 
 
 @app.command("simulate")
@@ -104,22 +114,30 @@ def run_simulation(
     fmt: FormatOpt = Format.table,
     workbook: WorkbookOpt = None,
 ) -> None:
-    """Monte Carlo over every assumption with a workbook range (triangular low/base/high), all scenarios at
-    once: P10/P50/P90 and mean of the N-year TCO, and the probability that each scenario is cheapest."""
+    """Monte Carlo over every uncertain input (its workbook range, else the default band of its kind; triangular
+    low/base/high), all scenarios at once: P10/P50/P90, mean and base of the N-year TCO, and the probability
+    that each scenario is cheapest. A base outside its P10–P90 is flagged with the reason."""
     a = load(workbook)
     code = currency_code(currency, a, "--currency")
     m = metric_key(metric, "--metric")
+    keys = stable_keys(a)
     frames = []
     for n in agent_grid(agents, "--agents").astype(int):
-        with _LazyProgress(f"Simulating {n} agents") as progress:
+        with LazyProgress(err_console, f"Simulating {n:,} agents", enabled=fmt is Format.table) as progress:
             sim = simulate(a, n, draws, seed, progress, metric=m, currency=code)
-        ranged = ", ".join(f.key for f in sim.factors) or "none (every range is a single point)"
+        drawn = len(sim.factors)
         title = (f"{n} agents: {sim.draws:,} draws (seed {sim.seed}) of {_metric_label(a, m)} in {code}; "
-                 f"ranged: {ranged}")
-        frames.append((title, sim.summary(), n))
-    _emit_many(frames, fmt, [("name", "Scenario", None), ("p10", "P10", _MONEY), ("p50", "P50", _MONEY),
-                             ("p90", "P90", _MONEY), ("mean", "Mean", _MONEY),
-                             ("prob_cheapest", "P(cheapest)", _SHARE)])
+                 f"{drawn} uncertain input{'s' if drawn != 1 else ''} drawn"
+                 + ("" if drawn else " (every range is a single point)"))
+        df = sim.summary()
+        df.attrs.update(draws=sim.draws, seed=sim.seed, inputs_drawn=drawn,
+                        inputs=[{"assumption": readable_key(keys, f.key), "low": f.low, "base": f.base,
+                                 "high": f.high, "range": f.range_source} for f in sim.factors],
+                        note="\n".join(f"{r.name}: {r.note}" for r in df.itertuples() if r.note))
+        frames.append((title, df, n))
+    _emit(frames, fmt, [Col("name", "Scenario"), money_col("p10", "P10"), money_col("p50", "P50"),
+                        money_col("p90", "P90"), money_col("mean", "Mean", drop=2), money_col("base", "Base", drop=1),
+                        Col("prob_cheapest", "P(cheapest)", _SHARE)])
 
 
 @app.command()
@@ -128,8 +146,8 @@ def cashflow(
     scenario: Annotated[str | None, typer.Argument(
         help="Scenario for year-by-year flows (default: NPV of every scenario).")] = None,
     agents: AgentsOpt = ["47"],  # noqa: B006 (typer reads the default)
-    rate: Annotated[float | None, typer.Option(
-        "--rate", "-r", help="Discount rate per year as a fraction (default: Finance discount rate).")] = None,
+    rate: Annotated[str | None, typer.Option(
+        "--rate", "-r", help="Discount rate per year: 0.08 or 8% (default: the Finance discount rate).")] = None,
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
     workbook: WorkbookOpt = None,
@@ -151,84 +169,45 @@ def cashflow(
             df = npv_table(a, n, r, code)
             title = f"{n} agents: NPV at {r:.2%} in {code} (TCO: undiscounted, flat prices)"
         frames.append((title, df, n))
-    columns: list[tuple[str, str, str | None]]
-    columns = ([("year", "Year", _COUNT), ("hardware", "Hardware", _MONEY), ("setup", "Setup", _MONEY),
-                ("twilio", "Twilio", _MONEY), ("cloud", "Cloud", _MONEY), ("opex", "On-prem opex", _MONEY),
-                ("resale", "Resale", _MONEY), ("net", "Net", _MONEY), ("discount_factor", "Factor", ".4f"),
-                ("present_value", "Present value", _MONEY), ("depreciation", "Depreciation", _MONEY),
-                ("book_value", "Book value", _MONEY)] if scenario else
-               [("name", "Scenario", None), ("tco", "TCO", _MONEY), ("cash_total", "Cash total", _MONEY),
-                ("npv", "NPV", _MONEY)])
-    _emit_many(frames, fmt, columns)
+    columns = ([Col("year", "Year", _COUNT), money_col("hardware", "Hardware"), money_col("setup", "Setup", drop=5),
+                money_col("twilio", "Twilio"), money_col("cloud", "Cloud"), money_col("opex", "On-prem opex"),
+                money_col("resale", "Resale", drop=4), money_col("net", "Net"),
+                Col("discount_factor", "Factor", ".4f", drop=3), money_col("present_value", "Present value"),
+                money_col("depreciation", "Depreciation", drop=2), money_col("book_value", "Book value", drop=1)]
+               if scenario else
+               [Col("name", "Scenario"), money_col("tco", "TCO"), money_col("cash_total", "Cash total"),
+                money_col("npv", "NPV")])
+    _emit(frames, fmt, columns)
 
 
-def _cheapest(a, agents: int, metric: str) -> str:
+def _cheapest(a: Assumptions, agents: int, metric: str) -> str:
     df = compare([agents], a)
     return str(df.loc[df[metric].idxmin(), "scenario"])
 
 
-def _metric_label(a, metric: str) -> str:
+def _name(a: Assumptions, key: str) -> str:
+    return a.stack(key).name
+
+
+def _metric_label(a: Assumptions, metric: str) -> str:
     return metric_label(metric, a.finance.horizon_years)
 
 
-def _emit(df: pd.DataFrame, fmt: Format, title: str, columns: list[tuple[str, str, str | None]]) -> None:
-    _emit_many([(title, df, None)], fmt, columns)
-
-
-def _emit_many(frames: list[tuple[str, pd.DataFrame, int | None]], fmt: Format,
-               columns: list[tuple[str, str, str | None]]) -> None:
-    """Print each (title, frame) as a rich table, or all frames as one JSON list or one CSV (agents column added)."""
+def _emit(frames: list[tuple[str, pd.DataFrame, int | None]], fmt: Format, columns: list[Col]) -> None:
+    """Print each (title, frame, agents) as a table that fits the terminal (with ``attrs['note']`` under it), or
+    all frames as one JSON list or one CSV (an agents column added)."""
+    money = MONEY | {c.field for c in columns if c.money}
     if fmt is Format.json:
-        console.print_json(json.dumps([{"title": title, **df.attrs, **({"agents": n} if n is not None else {}),
-                                        "rows": json.loads(df.to_json(orient="records"))}
-                                       for title, df, n in frames], default=_plain))
+        print_json([{"title": title, **df.attrs, **({"agents": n} if n is not None else {}), "rows": records(df)}
+                    for title, df, n in frames], money)
     elif fmt is Format.csv:
         parts = [df.assign(agents=n) if n is not None and "agents" not in df else df for _, df, n in frames]
-        print(pd.concat(parts, ignore_index=True).to_csv(index=False), end="")
+        print_csv(pd.concat(parts, ignore_index=True), money)
     else:
         for title, df, _ in frames:
-            table = Table(title=title, title_justify="left")
-            for _, header, spec in columns:
-                table.add_column(header, justify="left" if spec is None else "right", overflow="fold")
-            for row in df.itertuples(index=False):
-                table.add_row(*(_cell(getattr(row, col), spec) for col, _, spec in columns))
-            console.print(table)
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars as Python numbers for JSON."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serializable: {value!r}")
-
-
-def _cell(value: Any, spec: str | None) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    return format(value, spec) if spec else str(value)
-
-
-class _LazyProgress:
-    """A progress bar on stderr that appears only once the work has taken more than a moment."""
-
-    def __init__(self, description: str, delay: float = 0.5):
-        self.description, self.delay = description, delay
-        self.bar: Progress | None = None
-        self.task: TaskID | None = None
-
-    def __enter__(self) -> Self:
-        self.start = time.monotonic()
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None and done < total and time.monotonic() - self.start > self.delay:
-            self.bar = bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                                      TimeRemainingColumn(), console=err_console, transient=True)
-            bar.start()
-            self.task = bar.add_task(self.description, total=total)
-        if self.bar is not None and self.task is not None:
-            self.bar.update(self.task, completed=done)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+            if df.empty and df.attrs.get("note"):
+                console.print(title, highlight=False, markup=False)
+            else:
+                print_table(console, title, columns, df[[c.field for c in columns]].itertuples(index=False))
+            if df.attrs.get("note"):
+                console.print(df.attrs["note"], highlight=False, markup=False)

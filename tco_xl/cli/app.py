@@ -13,11 +13,12 @@ import typer
 from rich.console import Console
 
 from ..assumptions import Assumptions, default_assumptions
-from ..errors import TcoError
+from ..errors import TcoError, WorkbookError
+from .output import output_width
 
 app = typer.Typer(help="Total cost of ownership of contact-center infrastructure.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = Console()  # its width is set per command (output_width: $COLUMNS, the terminal, or wide for a file)
 err_console = Console(stderr=True)
 
 WorkbookOpt = Annotated[Path | None, typer.Option(
@@ -37,11 +38,21 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 
 
 def load(workbook: Path | None) -> Assumptions:
-    """Assumptions from ``workbook``, or the bundled defaults."""
+    """Assumptions from ``workbook``, or the bundled defaults; a snapshot passed instead is named as such."""
     if workbook is None:
         return default_assumptions()
     from ..io.workbook import load_assumptions
-    return load_assumptions(workbook)
+    try:
+        return load_assumptions(workbook)
+    except WorkbookError:
+        from ..io.snapshot import snapshot_metadata
+        meta = snapshot_metadata(workbook)
+        if meta is None:
+            raise
+        source = meta.get("assumptions_source") or "the assumptions workbook"
+        raise TcoError(f"--workbook: {workbook} is a tco_xl snapshot (what `tco-xl export` writes), not an "
+                       f"assumptions workbook. Pass the workbook it was made from instead (its Metadata records: "
+                       f"{source}), e.g. --workbook workbook/TCO.xlsm") from None
 
 
 def user_errors(fn: Callable) -> Callable:
@@ -59,3 +70,4 @@ def user_errors(fn: Callable) -> Callable:
 @app.callback()
 def _root() -> None:
     """tco-xl: every command reads the bundled defaults or --workbook, and prints or writes results."""
+    console.width = output_width()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
+import pandas as pd
 import typer
-from rich.console import JustifyMethod
-from rich.table import Table
 
+from ..assumptions.keys import readable_key, stable_keys
 from ..engine import compare, evaluate, scenario_key
 from ..engine.inputs import COMPARISON_METRICS, agent_grid, llm_key, metric_label
 from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, load, user_errors
+from .output import Col, money_col, print_csv, print_json, print_table, records
+
+#: Money fields of `report` output (to the cent in JSON and CSV).
+MONEY = frozenset({*COMPARISON_METRICS, "one_time", "margin", "monthly_usd", "one_time_usd", "annual_usd"})
+#: Comparison columns left out, in this order, when the terminal is too narrow (Year 1 and N-year TCO never are).
+_DROP = {"monthly": 1, "per_agent_month": 2, "annual": 3}
 
 
 @app.command()
@@ -36,24 +41,18 @@ def report(
         return
     df = compare(counts, a)
     if fmt is Format.json:
-        console.print_json(json.dumps({"horizon_years": a.finance.horizon_years, "currency": "USD",
-                                       "rows": df.to_dict(orient="records")}))
+        print_json({"horizon_years": a.finance.horizon_years, "currency": "USD", "rows": records(df)}, MONEY)
     elif fmt is Format.csv:
-        print(df.to_csv(index=False, float_format="%.2f"), end="")
+        print_csv(df, MONEY)
     else:
         horizon = a.finance.horizon_years
+        cols = [Col("rank", "#", "d"), Col("name", "Scenario"),
+                *(money_col(m, metric_label(m, horizon), _DROP.get(m, 0)) for m in COMPARISON_METRICS)]
         for n, block in df.groupby("agents", sort=False):
-            table = Table(title=f"{n} agents — sorted by {horizon}-year TCO (USD)", title_justify="left")
-            table.add_column("#", justify="right")
-            table.add_column("Scenario", no_wrap=True)
-            for m in COMPARISON_METRICS:
-                table.add_column(metric_label(m, horizon), justify="right")
-            for row in block.itertuples():
-                mark = " ◀ cheapest" if row.cheapest else ""
-                style = "bold green" if row.cheapest else None
-                table.add_row(str(row.rank), f"{row.name}{mark}", *(f"{getattr(row, m):,.2f}" for m in
-                              COMPARISON_METRICS), style=style)
-            console.print(table)
+            rows = [(r.rank, f"{r.name} ◀ cheapest" if r.cheapest else r.name, *(getattr(r, m) for m in
+                     COMPARISON_METRICS)) for r in block.itertuples()]
+            print_table(console, f"{n} agents — sorted by {horizon}-year TCO (USD)", cols, rows,
+                        ["bold green" if c else None for c in block.cheapest])
 
 
 def with_llm(a, value: str):
@@ -63,31 +62,25 @@ def with_llm(a, value: str):
 
 def _breakdown(a, key, counts, fmt: Format) -> None:
     result = evaluate(a, counts, [key])[key]
+    keys = stable_keys(a)
     frames = []
     for i, n in enumerate(counts):
         point = result.at(i)
         df = point.breakdown()
         df.insert(0, "agents", int(n))
+        df["assumptions"] = [", ".join(readable_key(keys, k) for k in c.keys) for c in point.components]
         frames.append((int(n), point, df))
     if fmt is Format.json:
-        console.print_json(json.dumps([{"agents": n, "scenario": key, "year1": p.year1, "annual": p.annual,
-                                        "tco": p.tco, "monthly": p.monthly,
-                                        "items": df.drop(columns="agents").to_dict(orient="records")}
-                                       for n, p, df in frames]))
+        print_json([{"agents": n, "scenario": key, "year1": p.year1, "annual": p.annual, "tco": p.tco,
+                     "monthly": p.monthly, "items": records(df.drop(columns="agents"))} for n, p, df in frames], MONEY)
         return
     if fmt is Format.csv:
-        import pandas as pd
-        print(pd.concat([df for _, _, df in frames]).to_csv(index=False, float_format="%.4f"), end="")
+        print_csv(pd.concat([df for _, _, df in frames]), MONEY)
         return
+    cols = [Col("category", "Category", drop=1), Col("item", "Item"), money_col("monthly_usd", "Monthly"),
+            money_col("one_time_usd", "One-time"), Col("derivation", "Derivation")]
     for n, p, df in frames:
-        table = Table(title=f"{p.name} at {n} agents", title_justify="left", show_lines=False)
-        columns: tuple[tuple[str, JustifyMethod], ...] = (
-            ("Category", "left"), ("Item", "left"), ("Monthly", "right"), ("One-time", "right"), ("Derivation", "left"))
-        for col, just in columns:
-            table.add_column(col, justify=just, overflow="fold")
-        for row in df.itertuples():
-            table.add_row(row.category, row.item, f"{row.monthly_usd:,.2f}", f"{row.one_time_usd:,.2f}",
-                          row.derivation)
-        table.add_row("", "[b]Total[/b]", f"[b]{p.monthly:,.2f}[/b]", f"[b]{p.one_time:,.2f}[/b]",
-                      f"Year 1 {p.year1:,.2f} · annual {p.annual:,.2f} · {p.horizon}-year TCO {p.tco:,.2f}")
-        console.print(table)
+        rows = [[getattr(r, c.field) for c in cols] for r in df.itertuples()]
+        rows.append(["", "Total", p.monthly, p.one_time,
+                     f"Year 1 {p.year1:,.2f} · annual {p.annual:,.2f} · {p.horizon}-year TCO {p.tco:,.2f}"])
+        print_table(console, f"{p.name} at {n} agents (USD)", cols, rows, [None] * len(df) + ["bold"])

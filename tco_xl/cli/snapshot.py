@@ -10,10 +10,14 @@ from typing import Annotated
 
 import typer
 
+from ..engine.inputs import agent_grid
 from ..errors import InputError
 from ..io.diff import TotalChange, diff_snapshots, read_snapshot, render
+from ..io.libreoffice import NOT_INSTALLED, LibreOfficeError, soffice_path, to_pdf
+from ..io.live_workbook import export_live
 from ..io.snapshot import ANALYSIS_MAX_HEADCOUNTS, export_snapshot, provenance, snapshot_data
 from .app import AgentsOpt, WorkbookOpt, app, err_console, load, user_errors
+from .output import LazyProgress
 
 #: Exit status of `tco-xl diff --fail-above` when an N-year TCO rose by more than the limit (errors exit 1).
 GATE_FAILED = 3
@@ -46,12 +50,33 @@ def export(
     analysis: Annotated[bool | None, typer.Option(
         "--analysis/--no-analysis", help="Add break-even, sensitivity and uncertainty sheets "
                                          f"(default: on up to {ANALYSIS_MAX_HEADCOUNTS} headcounts).")] = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also write the snapshot as a PDF beside it (LibreOffice headless renders it).")] = False,
+    live: Annotated[bool, typer.Option(
+        "--live", help="Write the live workbook instead: the whole model as native formulas, editable in Excel, "
+                       "LibreOffice or Google Sheets (docs/live-workbook.md).")] = False,
 ) -> None:
-    """Write a snapshot .xlsx: every scenario × headcount, line items, assumptions, capacity, charts, metadata."""
+    """Write a snapshot .xlsx: a one-page Summary, every scenario × headcount, charts, line items, assumptions,
+    capacity, analyses and metadata; with --pdf also its PDF."""
+    if pdf and soffice_path() is None:
+        raise LibreOfficeError(f"--pdf: {NOT_INSTALLED} (nothing was written)")
     a = load(workbook)
-    result = export_snapshot(snapshot_data(a, agents, provenance(workbook), _created(created), analysis), out)
+    if live:
+        if pdf:
+            raise InputError("--pdf", "--live",
+                             "--pdf without --live (the PDF prints a snapshot, not the live workbook)")
+        done = export_live(a, agent_grid(agents, "--agents"), out)
+        err_console.print(f"wrote {done.cells:,} cells, {done.size:,} bytes", highlight=False)
+        print(done.path)
+        return
+    data = snapshot_data(a, agents, provenance(workbook), _created(created), analysis)
+    with LazyProgress(err_console, f"Writing the snapshot of {len(data.agents):,} headcounts") as progress:
+        result = export_snapshot(data, out, progress)
     err_console.print(f"wrote {result.cells:,} cells, {result.size:,} bytes", highlight=False)
     print(result.path)
+    if pdf:
+        with err_console.status("Rendering the PDF with LibreOffice"):
+            print(to_pdf(result.path))
 
 
 class DiffFormat(str, Enum):

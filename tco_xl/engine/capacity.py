@@ -1,11 +1,32 @@
-"""Capacity rules: units, servers, sites and usage volumes for a headcount (vectorized over agents)."""
+"""Capacity rules: units, servers, sites and usage volumes for a headcount.
+
+Each rule is an expression (``tco_xl.engine.expr``) over the assumptions and the headcount; the
+functions below evaluate them (vectorized over agents and over arrays of assumption draws).
+"""
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, PriceLine, Stack
-from .components import Num
+from .expr import AGENTS, Const, Context, Expr, Input, Named, Num, Param, any_of, evaluate, maximum, text_is, where
+from .expr import whole as whole_units
+
+REFERENCE_AGENTS = Input("usage.reference_agents", "{} reference agents")
+#: agents / reference agents: volumes stated at the reference headcount scale with it.
+SCALE = Named("Agents ÷ reference agents", AGENTS / REFERENCE_AGENTS, unit="×", inline=True)
+WORKING_DAYS = Input("usage.working_days_per_month", "{} days")
+
+TOKENS_PER_MONTH = Named(
+    "LLM tokens/month",
+    AGENTS * Input("llm.requests_per_agent_per_day", "{} requests/day") * Input("llm.tokens_per_request", "{} tokens")
+    * WORKING_DAYS, unit="tokens", inline=True)
+TOKENS_PER_SECOND = Named(
+    "LLM tokens/s (average over the operating hours)",
+    TOKENS_PER_MONTH / (WORKING_DAYS * Input("hardware.hours_per_day", "{} h/day") * Const(3600, "3,600 s/h")),
+    unit="tokens/s")
 
 
 def whole(x: Num) -> Num:
@@ -13,74 +34,150 @@ def whole(x: Num) -> Num:
     return np.ceil(np.round(x, 9))
 
 
+@cache
+def mac_studios_active_rule(self_hosted_llm: bool = True) -> Named:
+    """Active Mac Studios: the larger of the minimum, the agent rule and (when they run the LLM) the
+    LLM throughput rule (units)."""
+    per_unit = whole_units(AGENTS / Input("capacity.agents_per_mac_studio", "{} agents/unit"))
+    rules: list[Expr] = [Input("capacity.min_mac_studios", "{} units"), per_unit]
+    if self_hosted_llm:
+        rules.append(whole_units(TOKENS_PER_SECOND / Input("capacity.llm_tokens_per_sec_per_mac", "{} tokens/s")))
+    return Named("Mac Studios, active", maximum(*rules), unit="units")
+
+
+@cache
+def mac_studios_rule(self_hosted_llm: bool = True) -> Named:
+    """Mac Studios needed: active units plus failover spares (ceil(active × failover ratio)) (units)."""
+    active = mac_studios_active_rule(self_hosted_llm)
+    spares = whole_units(active * Input("capacity.failover_ratio", "{} spares/unit"))
+    return Named("Mac Studios incl. failover spares", active + spares, unit="units")
+
+
+def sites_rule(units: Expr) -> Named:
+    """Sites with an internet line: max(minimum sites, ceil(units / units per site))."""
+    return Named("Sites (one fiber line each)", maximum(
+        Input("capacity.min_sites", "{} sites"),
+        whole_units(units / Input("capacity.mac_studios_per_site", "{} units/site"))), unit="sites")
+
+
+@cache
+def app_servers_rule(stack_index: int) -> Named:
+    """Application servers of stack ``stack_index``: max(minimum, ceil(agents / agents per server)); only the
+    minimum when agents per server is 0 (servers)."""
+    row = f"stacks[{stack_index}]"
+    per = Input(f"{row}.agents_per_app_server", "{} agents/server")
+    return Named("Application servers", maximum(
+        where(per > 0, whole_units(AGENTS / per), 0), Input(f"{row}.app_servers_min", "{} servers")), unit="servers")
+
+
+DB_SERVERS = Named("Database servers", maximum(
+    Input("capacity.min_db_servers", "{} servers"),
+    whole_units(AGENTS / Input("capacity.agents_per_db_server", "{} agents/server"))), unit="servers")
+
+#: Volumes stated at the reference headcount (Usage sheet), scaled with agents:
+#: driver -> (name, assumption keys summed, unit).
+VOLUMES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "recordings_gb": ("Recordings and documents stored", ("usage.recordings_gb",), "GB"),
+    "database_gb": ("Database storage", ("usage.database_gb",), "GB"),
+    "cdn_gb": ("CDN traffic", ("usage.cdn_gb",), "GB/month"),
+    "egress_gb": ("Data transfer out", ("usage.egress_gb",), "GB/month"),
+    "backup_gb": ("Backups (recordings + database)", ("usage.recordings_gb", "usage.database_backup_gb"), "GB"),
+    "emails": ("Transactional emails", ("usage.emails_per_month",), "emails/month"),
+}
+
+
+@cache
+def volume_rule(driver: str) -> Named:
+    """A volume stated at the reference headcount, scaled with agents (``VOLUMES``)."""
+    name, keys, unit = VOLUMES[driver]
+    base: Expr = Input(keys[0], "{} " + unit)
+    for key in keys[1:]:
+        base = base + Input(key, "{} " + unit)
+    return Named(name, base * SCALE, unit=unit)
+
+
+def driver_rules(stack_index: int, stack: Stack, provider_refs: list[str]) -> dict[str, Expr]:
+    """Every quantity a price line can be driven by, for one stack (see ``pricelist.DRIVER_HELP``).
+
+    Servers count only where the stack prices lines driven by them (a hybrid whose app runs on the
+    Mac Studios has no application servers): whether a line of the stack's provider has that driver
+    is read from the Driver cells, so a spreadsheet follows an edit of them. (The provider's own lines
+    may read the server rules directly: for them, being driven by servers is that condition.)
+    """
+    def priced(driver: str, servers: Named) -> Expr:
+        if not provider_refs:
+            return Const(0)
+        used = any_of(*(text_is(f"{ref}.driver", driver) for ref in provider_refs))
+        return Named(f"{servers.name} priced", where(used, servers, 0), unit="servers")
+    units: Expr = mac_studios_rule(stack.llm == SELF_HOSTED_LLM) if stack.mac_studios else Const(0)
+    app, db = priced("app_servers", app_servers_rule(stack_index)), priced("db_servers", DB_SERVERS)
+    return {
+        "fixed": Const(1), "scaled": SCALE, "agents": AGENTS,
+        "app_servers": app, "db_servers": db,
+        "mac_studios": units, "hosts": Named("Monitored hosts", units + app + db, unit="hosts"),
+        **{name: volume_rule(name) for name in VOLUMES},
+    }
+
+
+# -- values ------------------------------------------------------------------------------------------
+
 def scale(a: Assumptions, agents: Num) -> Num:
     """Factor applied to volumes stated at the reference headcount (agents / reference agents)."""
-    return agents / a.usage.reference_agents
+    return evaluate(SCALE, a, agents=agents)
 
 
 def llm_tokens_per_month(a: Assumptions, agents: Num) -> Num:
     """LLM tokens/month = agents × requests/agent/day × tokens/request × working days/month."""
-    return agents * a.llm.requests_per_agent_per_day * a.llm.tokens_per_request * a.usage.working_days_per_month
+    return evaluate(TOKENS_PER_MONTH, a, agents=agents)
 
 
 def llm_tokens_per_second(a: Assumptions, agents: Num) -> Num:
     """Average LLM tokens/s over the operating hours of the working days."""
-    seconds = a.usage.working_days_per_month * a.hardware.hours_per_day * 3600
-    return llm_tokens_per_month(a, agents) / seconds
+    return evaluate(TOKENS_PER_SECOND, a, agents=agents)
 
 
 def mac_studios_active(a: Assumptions, agents: Num, self_hosted_llm: bool = True) -> Num:
     """Active Mac Studios: the larger of the agent rule, the LLM throughput rule (when they run the LLM)
     and the minimum (units)."""
-    c = a.capacity
-    active = np.maximum(whole(agents / c.agents_per_mac_studio), c.min_mac_studios)
-    if self_hosted_llm:
-        active = np.maximum(active, whole(llm_tokens_per_second(a, agents) / c.llm_tokens_per_sec_per_mac))
-    return active
+    return evaluate(mac_studios_active_rule(bool(self_hosted_llm)), a, agents=agents)
 
 
 def mac_studios(a: Assumptions, agents: Num, self_hosted_llm: bool = True) -> Num:
     """Mac Studios needed: active units plus failover spares (ceil(active × failover ratio)) (units)."""
-    active = mac_studios_active(a, agents, self_hosted_llm)
-    return active + whole(active * a.capacity.failover_ratio)
+    return evaluate(mac_studios_rule(bool(self_hosted_llm)), a, agents=agents)
+
+
+_SITES_OF_UNITS = sites_rule(Param("units", "{} units"))
 
 
 def sites(a: Assumptions, units: Num) -> Num:
     """Sites with an internet line: max(minimum sites, ceil(units / units per site))."""
-    return np.maximum(a.capacity.min_sites, whole(units / a.capacity.mac_studios_per_site))
+    return evaluate(_SITES_OF_UNITS, a, units=units)
+
+
+class _OneStack:
+    """A stand-in for the assumptions holding one stack row, for rules that read only that row."""
+
+    def __init__(self, stack: Stack):
+        self.stacks = [stack]
 
 
 def app_servers(stack: Stack, agents: Num) -> Num:
-    """Application servers of a stack: max(minimum, ceil(agents / agents per server)); only the minimum
-    when agents per server is 0 (servers)."""
-    per = np.asarray(stack.agents_per_app_server, dtype=float)
-    by_agents = whole(agents / np.where(per > 0, per, np.inf))
-    return np.maximum(by_agents, stack.app_servers_min)
+    """Application servers of a stack: max(minimum, ceil(agents / agents per server)); only the
+    minimum when agents per server is 0 (servers)."""
+    return evaluate(app_servers_rule(0), _OneStack(stack), agents=agents)
 
 
 def db_servers(a: Assumptions, agents: Num) -> Num:
     """Database servers: max(minimum, ceil(agents / agents per database server)) (servers)."""
-    return np.maximum(whole(agents / a.capacity.agents_per_db_server), a.capacity.min_db_servers)
+    return evaluate(DB_SERVERS, a, agents=agents)
 
 
 def drivers(a: Assumptions, stack: Stack, agents: Num) -> dict[str, Num]:
-    """Every quantity a price line can be driven by, for one stack at ``agents``.
-
-    Servers count only where the stack prices lines driven by them (a hybrid whose app runs on the
-    Mac Studios has no application servers).
-    """
-    used = {line.driver for _, line in provider_lines(a, stack)}
-    f = scale(a, agents)
-    units = mac_studios(a, agents, stack.llm == SELF_HOSTED_LLM) if stack.mac_studios else agents * 0
-    app = app_servers(stack, agents) if "app_servers" in used else agents * 0
-    db = db_servers(a, agents) if "db_servers" in used else agents * 0
-    u = a.usage
-    return {
-        "fixed": agents * 0 + 1, "scaled": f, "agents": agents, "app_servers": app, "db_servers": db,
-        "mac_studios": units, "hosts": units + app + db, "recordings_gb": u.recordings_gb * f,
-        "database_gb": u.database_gb * f, "cdn_gb": u.cdn_gb * f, "egress_gb": u.egress_gb * f,
-        "backup_gb": (u.recordings_gb + u.database_backup_gb) * f, "emails": u.emails_per_month * f,
-    }
+    """Every quantity a price line can be driven by, for one stack at ``agents`` (see ``driver_rules``)."""
+    rules = driver_rules(a.stacks.index(stack), stack, [ref for ref, _ in provider_lines(a, stack)])
+    ctx = Context(a, {"agents": agents})
+    return {name: ctx.value(rule) + agents * 0 for name, rule in rules.items()}
 
 
 def provider_lines(a: Assumptions, stack: Stack) -> list[tuple[str, PriceLine]]:

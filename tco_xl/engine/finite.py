@@ -3,7 +3,7 @@
 Valid but extreme inputs (1e308 calls a day, an absurdly small capacity) can make a product overflow to
 infinity, and infinity × 0 is NaN. ``finite_results`` wraps the functions that produce results
 (``evaluate``, the per-call price): it computes them with numpy's overflow warnings off, then checks
-every line item (quantity, unit price, monthly, one-time, the terms of its derivation) and every total,
+every line item (quantity, unit price, monthly, one-time) and every total,
 and raises ``NonFiniteResult`` naming the scenario, the headcount, the line item and the value of each
 assumption it came from (``Component.keys``), the most extreme first, with its cell when the assumptions
 were read from a workbook.
@@ -81,11 +81,9 @@ def _finite(value: Any) -> bool:
 
 
 def _numbers(c: Component) -> list[tuple[str, Any]]:
-    """The numeric parts of a line item: amounts, quantity, unit price and the numbers of its derivation."""
-    parts = [("monthly amount", c.monthly), ("one-time amount", c.one_time), ("quantity", c.quantity),
-             ("unit price", c.unit_price)]
-    return parts + [(f"'{name}' in its derivation", v) for name, v in c.terms.items()
-                    if isinstance(v, (int, float, np.ndarray, np.generic)) and not isinstance(v, bool)]
+    """The numeric parts of a line item: its amounts, quantity and unit price."""
+    return [("monthly amount", c.monthly), ("one-time amount", c.one_time), ("quantity", c.quantity),
+            ("unit price", c.unit_price)]
 
 
 def _agents_at(agents: Any, bad: np.ndarray) -> str:

@@ -85,7 +85,7 @@ def agent_grid(values: Any, field: str = "agents") -> np.ndarray:
             isinstance(v, (bool, np.bool_)) for v in np.ravel(np.asarray(values, dtype=object))):
         arr = np.atleast_1d(np.asarray(values, dtype=object))
     if arr.dtype.kind not in "iuf":
-        return np.array([agent_count(v, field) for v in arr.ravel()], dtype=float).reshape(arr.shape)
+        return np.array([agent_count(v, field) for v in arr.ravel().tolist()], dtype=float).reshape(arr.shape)
     grid = arr.astype(float)
     ok = np.isfinite(grid) & (grid == np.round(grid)) & (grid >= 1) & (grid <= MAX_AGENTS)
     if not ok.all():

@@ -2,44 +2,48 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, Stack
-from .capacity import llm_tokens_per_month
-from .components import Component, Num
+from .capacity import TOKENS_PER_MONTH
+from .components import Component, Line, Num
+from .expr import Const, Context, Input, Named
 
-_KEYS = ("llm.requests_per_agent_per_day", "llm.tokens_per_request", "usage.working_days_per_month")
-_BASIS = "{agents} agents × {requests} requests/day × {tokens} tokens × {days} days"
+_THOUSAND = Const(1000, "1,000")
+
+_SELF_HOSTED_TOKENS = Named("LLM tokens/month (thousands)", TOKENS_PER_MONTH / _THOUSAND, unit="1K tokens",
+                            show="{}K tokens", derive=True)
+_NO_FEE = Const(0, "$0 (run on the Mac Studios)")  # no price per token: the hardware is priced on its own line
+SELF_HOSTED_LINE = Line("llm", "Self-hosted LLM (Ollama on the Mac Studios)", "1K tokens", _SELF_HOSTED_TOKENS,
+                        _NO_FEE, monthly=_SELF_HOSTED_TOKENS * _NO_FEE)
 
 
-def _volume(a: Assumptions, agents: Num) -> tuple[Num, dict]:
-    """Tokens/month and the terms of its derivation."""
-    return llm_tokens_per_month(a, agents), {
-        "agents": agents, "requests": a.llm.requests_per_agent_per_day, "tokens": a.llm.tokens_per_request,
-        "days": a.usage.working_days_per_month}
+@cache
+def api_lines(model_index: int, model_name: str) -> tuple[Line, ...]:
+    """Input and output tokens of the LLM API model in row ``model_index`` of the LLM models table (USD/month)."""
+    share = Input("llm.input_share", "{:.0%} input")
+    lines = []
+    for part, fraction, field in (
+            ("input", share, "input_usd_per_1k"),
+            ("output", Named("Output share", 1 - Input("llm.input_share"), unit="share", show="{:.0%} output"),
+             "output_usd_per_1k")):
+        k = Named(f"{model_name} {part} tokens/month (thousands)", TOKENS_PER_MONTH * fraction / _THOUSAND,
+                  unit="1K tokens", show="{}K tokens", derive=True)
+        price = Input(f"llm_models[{model_index}].{field}", "{:$}/1K")
+        lines.append(Line("llm", f"{model_name} {part} tokens", "1K tokens", k, price, monthly=k * price))
+    return tuple(lines)
 
 
-def llm_components(a: Assumptions, stack: Stack, agents: Num) -> list[Component]:
+def llm_lines(a: Assumptions, stack: Stack) -> tuple[Line, ...]:
     """Self-hosted: one $0 line showing the token volume. API: input and output tokens (USD/month)."""
     if stack.llm == SELF_HOSTED_LLM:
-        tokens, terms = _volume(a, agents)
-        return [Component("llm", "Self-hosted LLM (Ollama on the Mac Studios)", tokens / 1000, "1K tokens", 0.0,
-                          keys=_KEYS, basis=_BASIS + " = {k}K tokens, run on the Mac Studios at $0",
-                          terms={**terms, "k": tokens / 1000})]
-    return api_components(a, stack.llm, agents)
+        return (SELF_HOSTED_LINE,)
+    model = a.llm_model(stack.llm)
+    return api_lines(a.llm_models.index(model), model.name)
 
 
 def api_components(a: Assumptions, model_key: str, agents: Num) -> list[Component]:
     """Input and output tokens of LLM API ``model_key`` (LLM models table) at ``agents`` (USD/month)."""
-    tokens, terms = _volume(a, agents)
     model = a.llm_model(model_key)
-    index = a.llm_models.index(model)
-    share = a.llm.input_share
-    out = []
-    for part, fraction, price, field in (("input", share, model.input_usd_per_1k, "input_usd_per_1k"),
-                                          ("output", 1 - share, model.output_usd_per_1k, "output_usd_per_1k")):
-        k = tokens * fraction / 1000
-        out.append(Component(
-            "llm", f"{model.name} {part} tokens", k, "1K tokens", price, monthly=k * price,
-            keys=(*_KEYS, "llm.input_share", f"llm_models[{index}].{field}"),
-            basis=_BASIS + " × {share:.0%} " + part + " = {k}K tokens × {price:$}/1K",
-            terms={**terms, "share": fraction, "k": k, "price": price}))
-    return out
+    ctx = Context(a, {"agents": agents})
+    return [line.component(ctx) for line in api_lines(a.llm_models.index(model), model.name)]

@@ -1,63 +1,54 @@
-"""One code path that prices every provider and option line from the table's data."""
+"""One rule that prices every provider and option line from the table's data.
+
+monthly = max(0, driver × quantity − included) × billing factor × unit price × FX × (1 − discount), where
+the quantity is rounded up first when the line bills whole units. The row's currency, billing, driver and
+whole-units cells are choices read from the row (``expr.Choice``): a spreadsheet follows an edit of them.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping
 
 from ..assumptions import Assumptions, PriceLine
-from .capacity import whole
-from .components import Component, Num
+from .components import Component, Line, Num
+from .expr import Choice, Const, Context, Expr, Input, Named, Param, Quiet, Text, maximum, whole
 
+#: Billing factor per billing period: months per billed period's price (hours/month, 1, 1/12).
 _PER = {"hour": "h", "month": "month", "year": "year"}
-#: The usage assumptions behind each volume driver (for traceability).
-_USAGE_KEYS = {
-    "scaled": ("usage.reference_agents",), "recordings_gb": ("usage.recordings_gb", "usage.reference_agents"),
-    "database_gb": ("usage.database_gb", "usage.reference_agents"),
-    "cdn_gb": ("usage.cdn_gb", "usage.reference_agents"),
-    "egress_gb": ("usage.egress_gb", "usage.reference_agents"),
-    "backup_gb": ("usage.recordings_gb", "usage.database_backup_gb", "usage.reference_agents"),
-    "emails": ("usage.emails_per_month", "usage.reference_agents"),
-}
 
 
-def line_component(a: Assumptions, line: PriceLine, drivers: dict[str, Num], ref: str) -> Component:
-    """Price one line: max(0, driver × quantity − included) × price × FX × billing factor × (1 − discount).
+def price_line(ref: str, line: PriceLine, drivers: Mapping[str, Expr]) -> Line:
+    """The rule of table row ``ref`` (e.g. ``providers[3]``): its quantity from ``drivers`` (one expression per
+    driver name), its price in USD and its monthly cost."""
+    def cell(field: str, show: str = "{}") -> Input:
+        return Input(f"{ref}.{field}", show)
 
-    ``ref`` names the table row (e.g. ``providers[3]``) for traceability.
-    """
-    raw = drivers[line.driver] * line.quantity
-    q = whole(raw) if line.whole_units else raw
-    billable = np.maximum(q - line.included, 0)
-    fx = a.finance.eur_usd if line.currency == "EUR" else 1.0
-    factor = {"hour": a.finance.hours_per_month, "month": 1.0, "year": 1 / 12}[line.billing]
-    usd_price = line.unit_price * fx
-    monthly = billable * usd_price * factor * (1 - line.discount)
+    unit, name = line.unit, line.line
+    driven = Named(f"{name}: {unit} by driver × quantity", Choice(Text(f"{ref}.driver"), drivers)
+                   * cell("quantity"), unit=unit)
+    included = cell("included", "{} " + unit + " included")
+    billable = Named(f"{name}: billable {unit}", maximum(
+        Choice(Text(f"{ref}.whole_units"), {True: whole(driven), False: driven}) - included, 0),
+        unit=unit, derive=included > 0)
+    per = unit if line.billing == "month" else _PER[line.billing]
+    price = cell("unit_price", ("{:$}/" if line.currency == "USD" else "€{}/") + per)
+    fx = Choice(Text(f"{ref}.currency"), {"USD": Const(1), "EUR": Input("finance.eur_usd", "{} USD/EUR")})
+    usd = Named(f"{name}: USD/{unit}", price * fx, unit=f"USD/{unit}", inline=True)
+    factor = Choice(Text(f"{ref}.billing"), {
+        "hour": Input("finance.hours_per_month", "{} h"), "month": Const(1), "year": Const(1) / Const(12, "12")})
+    discount = Quiet(1 - cell("discount", "{:.4%} discount"))
+    return Line(line.category, name, unit, billable, usd, monthly=billable * factor * usd * discount,
+                requires=((f"{ref}.group", line.group), (f"{ref}.category", line.category)))
 
-    parts = ["{billable} " + line.unit]
-    terms = {"billable": billable, "price": line.unit_price, "usd": usd_price}
-    if np.any(line.included):
-        parts[0] = "({q} − {included} included) " + line.unit
-        terms.update(q=q, included=line.included)
-    if line.billing == "hour":
-        parts.append("{hours} h")
-        terms["hours"] = a.finance.hours_per_month
-    per = line.unit if line.billing == "month" else _PER[line.billing]
-    parts.append("{usd:$}/" + per if line.currency == "USD" else "€{price}/" + per)
-    if line.currency == "EUR":
-        parts.append("{fx} USD/EUR")
-        terms["fx"] = a.finance.eur_usd
-    if line.billing == "year":
-        parts.append("1/12 month")
-    if np.any(line.discount):
-        parts.append("(1 − {discount:.4%} discount)")
-        terms["discount"] = line.discount
-    keys = tuple(f"{ref}.{f}" for f in ("unit_price", "quantity", "included", "discount")) + _USAGE_KEYS.get(
-        line.driver, ())
-    return Component(line.category, line.line, billable, line.unit, usd_price, monthly=monthly,
-                     keys=keys + (("finance.eur_usd",) if line.currency == "EUR" else ()),
-                     basis=" × ".join(parts), terms=terms)
+
+def group_lines(refs: list[tuple[str, PriceLine]], drivers: Mapping[str, Expr]) -> list[Line]:
+    """Rules for (row reference, line) pairs from the Providers or Options table (``Assumptions.line_refs``)."""
+    return [price_line(ref, line, drivers) for ref, line in refs]
 
 
 def group_components(a: Assumptions, refs: list[tuple[str, PriceLine]], drivers: dict[str, Num]) -> list[Component]:
-    """Components for (row reference, line) pairs from the Providers or Options table (``Assumptions.line_refs``)."""
-    return [line_component(a, line, drivers, ref) for ref, line in refs]
+    """Components for (row reference, line) pairs from the Providers or Options table (``Assumptions.line_refs``),
+    with ``drivers`` the quantity of each driver (as ``capacity.drivers`` gives them)."""
+    params = {name: Param(f"driver:{name}", "{} " + name) for name in drivers}
+    ctx = Context(a, {f"driver:{name}": value for name, value in drivers.items()})
+    return [line.component(ctx) for line in group_lines(refs, params)]

@@ -11,34 +11,24 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions, Stack, default_assumptions
-from . import capacity
 from .cache import by_content
-from .components import Component, Num
+from .components import Component, Line, Num
+from .expr import Context
+from .expr import evaluate as evaluate_rule
 from .finite import finite_results
 from .inputs import METRICS, agent_count, agent_grid, metric_key, scenario_key
-from .llm import llm_components
-from .onprem import onprem_components
-from .pricelist import group_components
-from .support import support_components
-from .twilio import twilio_components
+from .model import METRIC_RULES, stack_model, structure
 
 
 def stack_components(a: Assumptions, stack: Stack, agents: Num) -> list[Component]:
     """Every line item of one stack at ``agents`` (a number or a numpy array of headcounts)."""
-    d = capacity.drivers(a, stack, agents)
-    index = a.stacks.index(stack)
-    comps: list[Component] = []
-    if stack.mac_studios:
-        comps += onprem_components(a, d["mac_studios"])
-    comps += group_components(a, capacity.provider_lines(a, stack), d)
-    for group in stack.option_groups:
-        comps += group_components(a, a.line_refs(group), d)
-    comps += twilio_components(a, agents)
-    comps += llm_components(a, stack, agents)
-    for choice in (a.services.email, a.services.monitoring, a.services.security, stack.backups):
-        comps += group_components(a, a.line_refs(choice), d)
-    comps += support_components(a, stack, index, agents)
-    return comps
+    return _components(Context(a, {"agents": agents}), stack_model(a, stack).lines)
+
+
+def _components(ctx: Context, lines: Iterable[Line]) -> list[Component]:
+    """``lines`` evaluated in ``ctx``, without an optional line that costs nothing anywhere on the grid."""
+    pairs = ((line, line.component(ctx)) for line in lines)
+    return [c for line, c in pairs if not (line.optional and not np.any(c.monthly) and not np.any(c.one_time))]
 
 
 @dataclass(frozen=True)
@@ -64,21 +54,26 @@ class ScenarioResult:
     def one_time(self) -> Num:
         return _total(c.one_time for c in self.components) + self.agents * 0
 
-    @property
+    @cached_property
     def annual(self) -> Num:
-        return 12 * self.monthly
+        return self._metric("annual")
 
-    @property
+    @cached_property
     def year1(self) -> Num:
-        return self.annual + self.one_time
+        return self._metric("year1")
 
-    @property
+    @cached_property
     def tco(self) -> Num:
-        return self.year1 + (self.horizon - 1) * self.annual
+        return self._metric("tco")
 
-    @property
+    @cached_property
     def per_agent_month(self) -> Num:
-        return self.tco / (12 * self.horizon * self.agents)
+        return self._metric("per_agent_month")
+
+    def _metric(self, name: str) -> Num:
+        """A total from ``METRIC_RULES`` (the same rules the live workbook's formulas are rendered from)."""
+        return evaluate_rule(METRIC_RULES[name], None, monthly=self.monthly, one_time=self.one_time,
+                             horizon=self.horizon, agents=self.agents)
 
     def subtotal(self, include: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> ScenarioResult:
         """The same scenario restricted to component categories (``include`` all when None, minus ``exclude``)."""
@@ -124,9 +119,13 @@ def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None
     grid = agent_grid(agents)
     keys = [scenario_key(a, s) for s in scenarios] if scenarios is not None else [s.key for s in a.stacks]
     horizon = a.finance.horizon_years
-    return {key: ScenarioResult(key, (st := a.stack(key)).name, st.kind, grid, horizon,
-                                tuple(stack_components(a, st, grid)))
-            for key in keys}
+    ctx, shape = Context(a, {"agents": grid}), structure(a)  # one context: quantities shared by stacks, once
+    results = {}
+    for key in keys:
+        stack = a.stack(key)
+        lines = stack_model(a, stack, shape).lines
+        results[key] = ScenarioResult(key, stack.name, stack.kind, grid, horizon, tuple(_components(ctx, lines)))
+    return results
 
 
 @by_content(maxsize=4096)

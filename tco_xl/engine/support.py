@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..assumptions import Assumptions, Stack
-from .capacity import scale
-from .components import Component, Num
+from .capacity import SCALE
+from .components import Line, Num
+from .expr import Const, Input, Named, evaluate
+
+
+@cache
+def support_hours_rule(stack_index: int) -> Named:
+    """Hours/month = stack hours at the reference headcount × (agents / reference)^exponent."""
+    return Named("Support hours/month", Input(f"stacks[{stack_index}].support_hours", "{} h at reference")
+                 * SCALE ** Input("support.scale_exponent"), unit="h", derive=True)
+
+
+@cache
+def support_lines(stack_index: int) -> tuple[Line, ...]:
+    """System administration (USD/month) and setup (USD one-time) of the stack in row ``stack_index``."""
+    hours = support_hours_rule(stack_index)
+    rate = Input("support.usd_per_hour", "{:$}/h")
+    setup = Input(f"stacks[{stack_index}].setup_usd", "one-time setup {:$}")
+    return (Line("support", "System administration", "h", hours, rate, monthly=hours * rate, optional=True),
+            Line("setup", "Setup (one-time)", "project", Const(1), setup, one_time=setup, optional=True))
 
 
 def support_hours(a: Assumptions, stack: Stack, agents: Num) -> Num:
     """Hours/month = stack hours at the reference headcount × (agents / reference)^exponent."""
-    return stack.support_hours * scale(a, agents) ** a.support.scale_exponent
+    return evaluate(support_hours_rule(a.stacks.index(stack)), a, agents=agents)
 
-
-def support_components(a: Assumptions, stack: Stack, index: int, agents: Num) -> list[Component]:
-    """System administration (USD/month) and setup (USD one-time) of one stack."""
-    hours = support_hours(a, stack, agents)
-    rate = a.support.usd_per_hour
-    return [
-        Component("support", "System administration", hours, "h", rate, monthly=hours * rate,
-                  keys=(f"stacks[{index}].support_hours", "support.usd_per_hour", "support.scale_exponent"),
-                  basis="{base} h at {ref} agents × ({agents}/{ref})^{exp} = {hours} h × {rate:$}/h",
-                  terms={"base": stack.support_hours, "ref": a.usage.reference_agents, "agents": agents,
-                         "exp": a.support.scale_exponent, "hours": hours, "rate": rate}),
-        Component("setup", "Setup (one-time)", agents * 0 + 1, "project", stack.setup_usd,
-                  one_time=agents * 0 + stack.setup_usd, keys=(f"stacks[{index}].setup_usd",),
-                  basis="one-time setup {setup:$}", terms={"setup": stack.setup_usd}),
-    ]

@@ -3,48 +3,50 @@
 from __future__ import annotations
 
 from ..assumptions import Assumptions
-from .capacity import scale
-from .components import Component, Num
+from .capacity import SCALE, WORKING_DAYS
+from .components import Component, Line, Num
+from .expr import AGENTS, Context, Input, Named, evaluate
+
+MINUTES = Named("Call minutes/month", AGENTS * Input("usage.calls_per_agent_per_day", "{} calls/day")
+                * Input("usage.minutes_per_call", "{} min") * WORKING_DAYS, unit="min", inline=True)
+_INBOUND = Input("usage.inbound_share", "{:.0%} inbound")
+
+
+def _usage_line(name: str, quantity: Named, unit: str, rate: str, per: str) -> Line:
+    """A Twilio line billed as quantity × rate (USD/month); ``rate`` is its Telephony key."""
+    price = Input(f"telephony.{rate}", "{:$}/" + per)
+    return Line("telephony", name, unit, quantity, price, monthly=quantity * price)
+
+
+def _scaled(name: str, key: str, unit: str) -> Named:
+    """A Telephony volume stated at the reference headcount, scaled with agents."""
+    return Named(name, Input(f"telephony.{key}", "{} " + unit + " at reference") * SCALE, unit=unit, derive=True)
+
+
+#: Inbound and outbound minutes, phone numbers, SMS and recording storage.
+TWILIO_LINES = (
+    _usage_line("Twilio inbound calls", Named("Inbound minutes/month", MINUTES * _INBOUND, unit="min", derive=True),
+                "min", "inbound_usd_per_min", "min"),
+    _usage_line("Twilio outbound calls", Named(
+        "Outbound minutes/month", MINUTES * Named("Outbound share", 1 - Input("usage.inbound_share"), unit="share",
+                                                  show="{:.0%} outbound"), unit="min", derive=True),
+                "min", "outbound_usd_per_min", "min"),
+    _usage_line("Twilio phone numbers", Named(
+        "Phone numbers", AGENTS * Input("telephony.numbers_per_agent", "{} numbers/agent"), unit="numbers",
+        derive=True), "number", "number_usd_per_month", "number/month"),
+    _usage_line("Twilio SMS (outbound)", _scaled("Outbound SMS/month", "sms_per_month", "msgs"), "msg",
+                "sms_usd_per_msg", "msg"),
+    _usage_line("Twilio recording storage", _scaled("Twilio recording storage", "recording_gb", "GB"), "GB",
+                "recording_usd_per_gb", "GB"),
+)
 
 
 def minutes_per_month(a: Assumptions, agents: Num) -> Num:
     """Call minutes/month = agents × calls/agent/day × minutes/call × working days/month."""
-    u = a.usage
-    return agents * u.calls_per_agent_per_day * u.minutes_per_call * u.working_days_per_month
-
-
-def _usage_line(name: str, quantity: Num, unit: str, rate: float, keys: tuple[str, ...], basis: str,
-                terms: dict, per: str | None = None) -> Component:
-    """A Twilio line billed as quantity × rate (USD/month); ``basis`` explains the quantity, ``per`` the rate."""
-    return Component("telephony", name, quantity, unit, rate, monthly=quantity * rate, keys=keys,
-                     basis=basis + " × {rate:$}/" + (per or unit), terms={**terms, "q": quantity, "rate": rate})
+    return evaluate(MINUTES, a, agents=agents)
 
 
 def twilio_components(a: Assumptions, agents: Num) -> list[Component]:
     """Inbound and outbound minutes, phone numbers, SMS and recording storage (USD/month)."""
-    t, u = a.telephony, a.usage
-    minutes = minutes_per_month(a, agents)
-    f = scale(a, agents)
-    call_keys = ("usage.calls_per_agent_per_day", "usage.minutes_per_call", "usage.working_days_per_month",
-                 "usage.inbound_share")
-    call_terms = {"agents": agents, "calls": u.calls_per_agent_per_day, "minutes": u.minutes_per_call,
-                  "days": u.working_days_per_month}
-    calls = [_usage_line(f"Twilio {direction} calls", minutes * share, "min", rate,
-                         (*call_keys, f"telephony.{direction}_usd_per_min"),
-                         "{agents} agents × {calls} calls/day × {minutes} min × {days} days × {share:.0%} "
-                         "{dir} = {q} min", {**call_terms, "share": share, "dir": direction})
-             for direction, share, rate in (("inbound", u.inbound_share, t.inbound_usd_per_min),
-                                            ("outbound", 1 - u.inbound_share, t.outbound_usd_per_min))]
-    scaled = "{base} at {ref} agents × {agents}/{ref} = {q} "
-    return [
-        *calls,
-        _usage_line("Twilio phone numbers", agents * t.numbers_per_agent, "number", t.number_usd_per_month,
-                    ("telephony.numbers_per_agent", "telephony.number_usd_per_month"),
-                    "{agents} agents × {per} numbers/agent", {"agents": agents, "per": t.numbers_per_agent}, "month"),
-        _usage_line("Twilio SMS (outbound)", t.sms_per_month * f, "msg", t.sms_usd_per_msg,
-                    ("telephony.sms_per_month", "telephony.sms_usd_per_msg", "usage.reference_agents"),
-                    scaled + "msgs", {"base": t.sms_per_month, "ref": u.reference_agents, "agents": agents}),
-        _usage_line("Twilio recording storage", t.recording_gb * f, "GB", t.recording_usd_per_gb,
-                    ("telephony.recording_gb", "telephony.recording_usd_per_gb", "usage.reference_agents"),
-                    scaled + "GB", {"base": t.recording_gb, "ref": u.reference_agents, "agents": agents}),
-    ]
+    ctx = Context(a, {"agents": agents})
+    return [line.component(ctx) for line in TWILIO_LINES]

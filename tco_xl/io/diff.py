@@ -1,8 +1,8 @@
 """What changed between two snapshots: assumptions, totals per scenario and headcount, the cheapest scenario.
 
-Reads only the snapshot files (Metadata, Summary, Assumptions sheets; columns found by their headers,
-so snapshots of other tco_xl versions diff as far as their sheets allow) and renders the result as
-text, Markdown (for a pull-request comment) or JSON.
+Reads only the snapshot files (Metadata, Results and Assumption cells sheets — Summary and Assumptions
+in format 1; columns found by their headers, so snapshots of other tco_xl versions diff as far as their
+sheets allow) and renders the result as text, Markdown (for a pull-request comment) or JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError, computed_field
 
 from ..engine.inputs import METRICS
 from ..errors import TcoError
-from .snapshot import FORMAT, summary_headers
+from .snapshot import ASSUMPTION_CELLS, FORMAT, RESULTS, summary_headers
 
 __all__ = ["NotASnapshot", "Snapshot", "SnapshotDiff", "diff_snapshots", "read_snapshot", "render"]
 
@@ -67,7 +67,7 @@ class Row(BaseModel):
 
 
 class Value(BaseModel):
-    """One row of the Assumptions sheet."""
+    """One row of the Assumption cells sheet (Assumptions in format 1)."""
 
     label: str = ""
     value: Any = None
@@ -126,15 +126,16 @@ def _read(path: Path, wb) -> Snapshot:
                 **{k: str(meta.get(k) or "") for k in ("assumptions_sha256", "assumptions_source",
                                                        "source_workbook_sha256", "git_commit")})
     missing: list[str] = []
-    if "Summary" not in wb.sheetnames:
-        raise NotASnapshot(path, "no Summary sheet")
-    header, records = _records(wb["Summary"])
+    results = RESULTS if RESULTS in wb.sheetnames else "Summary"  # format 1 kept the table on its Summary
+    if results not in wb.sheetnames:
+        raise NotASnapshot(path, f"no {RESULTS} sheet")
+    header, records = _records(wb[results])
     named = summary_headers(info.horizon_years) if info.horizon_years else {}
     column = {m: named[m] if named.get(m) in header else None for m in DIFF_METRICS}
     key_col = "Key" if "Key" in header else "Scenario"
     if "Agents" not in header or key_col not in header:
-        raise NotASnapshot(path, f"Summary has no 'Agents' and 'Key' columns (headers: {', '.join(header)})")
-    missing += [f"Summary column {METRICS[m][0]}" for m in DIFF_METRICS if column[m] is None]
+        raise NotASnapshot(path, f"{results} has no 'Agents' and 'Key' columns (headers: {', '.join(header)})")
+    missing += [f"{results} column {METRICS[m][0]}" for m in DIFF_METRICS if column[m] is None]
     rows = {}
     for i, rec in records:
         try:
@@ -143,15 +144,16 @@ def _read(path: Path, wb) -> Snapshot:
                       **{m: rec[col] for m, col in column.items() if col is not None})
         except ValidationError as exc:
             problem = exc.errors()[0]
-            raise NotASnapshot(path, f"Summary row {i}, {problem['loc'][0]}: {problem['msg']} "
+            raise NotASnapshot(path, f"{results} row {i}, {problem['loc'][0]}: {problem['msg']} "
                                      f"(found {problem['input']!r})") from None
         rows[(row.agents, row.key)] = row
     if "Cheapest" not in header:
-        missing.append("Summary column Cheapest (taken as the lowest N-year TCO)")
+        missing.append(f"{results} column Cheapest (taken as the lowest N-year TCO)")
         _mark_cheapest(rows.values())
     assumptions = None
-    if "Assumptions" in wb.sheetnames:
-        _, records = _records(wb["Assumptions"])
+    cells = ASSUMPTION_CELLS if ASSUMPTION_CELLS in wb.sheetnames else "Assumptions"  # 'Assumptions' in format 1
+    if cells in wb.sheetnames:
+        _, records = _records(wb[cells])
         assumptions = {str(r["Key"]): Value(label=str(r.get("Label") or ""), value=r.get("Value"),
                                             unit=str(r.get("Unit") or ""), low=r.get("Low"), high=r.get("High"))
                        for _, r in records if r.get("Key") is not None}

@@ -1,10 +1,16 @@
-"""The one description of TCO.xlsm: sheet names and order, columns, header row, the fingerprint blocks.
+"""The one description of TCO.xlsm: sheet names and order, columns, header row, where inputs may be.
 
 The writer (``template``), the reader (``workbook``) and exporters that cite cells (``cell_of``) all
 read it. Scalar sheets are generated from ``scalar_specs()`` (one row per assumption, in declaration
 order) and table sheets from the pydantic row models (one column per field), so a new field needs no
 change here. The reader finds columns by their header and scalar rows by their key, so a user may
 reorder rows; ``cell_of`` gives the cell in the layout as built.
+
+Each assumption sheet has an input block (``sheet_block``: its layout columns, rows 1..its row limit);
+the loader reports anything outside it. The cells of those blocks that the loader reads (``mirrors``)
+are mirrored on the hidden sheet ``_tco_inputs`` into one rectangle named ``TCO_INPUTS``, which every
+shipped function call takes as its ``inputs`` argument: Excel then sees the dependency, and the
+function receives every input without reading the workbook.
 """
 
 from __future__ import annotations
@@ -24,15 +30,13 @@ README = "README"
 SCENARIOS = "Scenarios"
 COMPARE = "Compare"
 CONF = "xlwings.conf"
-STATE = "_tco_state"
-STATE_NAME = "TCO_STATE"  # workbook name over the fingerprint cells (read by the UDF layer)
+INPUTS = "_tco_inputs"  # hidden sheet: the mirror of every input cell, and the drop-down lists
+INPUTS_NAME = "TCO_INPUTS"  # workbook name over the mirror block: the functions' ``inputs`` argument
 
 HEADER_ROW = 1
 FIRST_ROW = 2  # first data row below the header
-LAST_COLUMN = "Z"  # inputs must lie within column A..Z: the fingerprint covers no more
 SCALAR_ROWS = 100  # scalar sheets: inputs within rows 1..100
 TABLE_ROWS = 300  # table sheets: header + up to 299 rows
-STATE_CHUNK_ROWS = 50  # rows per fingerprint cell (Excel cell text is limited to 32,767 characters)
 
 #: The repository's committed workbook (exists in a source checkout).
 DEFAULT_WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "TCO.xlsm"
@@ -102,9 +106,7 @@ TABLE_SHEETS: tuple[TableSheet, ...] = (
 )
 
 ASSUMPTION_SHEETS: tuple[str, ...] = (*SCALAR_SHEETS.values(), *(t.name for t in TABLE_SHEETS))
-# The fingerprint sheet comes first: Excel builds its first calculation chain in sheet order, so the
-# TEXTJOIN cells of TCO_STATE are recalculated before the volatile UDF cells that read them.
-SHEET_ORDER: tuple[str, ...] = (STATE, README, SCENARIOS, COMPARE, *ASSUMPTION_SHEETS, CONF)
+SHEET_ORDER: tuple[str, ...] = (README, SCENARIOS, COMPARE, *ASSUMPTION_SHEETS, CONF, INPUTS)
 
 
 def table_sheet(table: str) -> TableSheet:
@@ -115,9 +117,21 @@ def table_sheet(table: str) -> TableSheet:
     raise KeyError(f"unknown table {table!r}")
 
 
+def sheet_columns(sheet: str) -> tuple[Column, ...]:
+    """The columns of an assumption sheet, in layout order."""
+    if sheet in SCALAR_SHEETS.values():
+        return SCALAR_COLUMNS
+    return next(t for t in TABLE_SHEETS if t.name == sheet).columns
+
+
 def sheet_rows(sheet: str) -> int:
-    """Last row of ``sheet`` that may hold inputs (the fingerprint covers rows 1..this)."""
+    """Last row of ``sheet`` that may hold inputs."""
     return SCALAR_ROWS if sheet in SCALAR_SHEETS.values() else TABLE_ROWS
+
+
+def sheet_block(sheet: str) -> str:
+    """The input block of an assumption sheet: its layout columns, rows 1..its row limit ('A1:H100')."""
+    return f"A1:{get_column_letter(len(sheet_columns(sheet)))}{sheet_rows(sheet)}"
 
 
 def quoted(sheet: str) -> str:
@@ -183,11 +197,50 @@ def defined_name(key: str) -> str:
     return key.replace(".", "_")
 
 
-def state_blocks() -> list[tuple[str, str]]:
-    """(sheet, 'A1:Z50') per fingerprint cell: every assumption sheet's input block in row chunks."""
-    blocks = []
+@dataclass(frozen=True)
+class Mirror:
+    """Where the read cells of one assumption sheet's input block sit in the ``TCO_INPUTS`` block.
+
+    Source rows 1..``rows`` of the source ``columns`` (1-based, the columns the loader reads) appear
+    side by side from block row ``top`` and block column ``left`` (both 1-based).
+    """
+
+    sheet: str
+    columns: tuple[int, ...]
+    rows: int
+    top: int
+    left: int
+
+    def runs(self) -> list[tuple[int, int, int]]:
+        """(first source column, last source column, first block column) of each run of adjacent columns."""
+        runs: list[tuple[int, int, int]] = []
+        for offset, col in enumerate(self.columns):
+            if runs and runs[-1][1] == col - 1:
+                runs[-1] = (runs[-1][0], col, runs[-1][2])
+            else:
+                runs.append((col, col, self.left + offset))
+        return runs
+
+
+@cache
+def mirrors() -> tuple[Mirror, ...]:
+    """Every assumption sheet's place in the ``TCO_INPUTS`` block, packed into strips of the tallest sheet's
+    height: sheets of equal width share a strip top to bottom (the scalar sheets, 3 to a strip)."""
+    height = max(map(sheet_rows, ASSUMPTION_SHEETS))
+    strips: list[list[int]] = []  # [left, width, used rows]
+    placed = []
     for sheet in ASSUMPTION_SHEETS:
-        for top in range(1, sheet_rows(sheet) + 1, STATE_CHUNK_ROWS):
-            bottom = min(top + STATE_CHUNK_ROWS - 1, sheet_rows(sheet))
-            blocks.append((sheet, f"A{top}:{LAST_COLUMN}{bottom}"))
-    return blocks
+        columns = tuple(i for i, c in enumerate(sheet_columns(sheet), start=1) if c.read)
+        rows = sheet_rows(sheet)
+        strip = next((s for s in strips if s[1] == len(columns) and s[2] + rows <= height), None)
+        if strip is None:
+            strip = [sum(s[1] for s in strips) + 1, len(columns), 0]
+            strips.append(strip)
+        placed.append(Mirror(sheet, columns, rows, strip[2] + 1, strip[0]))
+        strip[2] += rows
+    return tuple(placed)
+
+
+def inputs_shape() -> tuple[int, int]:
+    """(rows, columns) of the ``TCO_INPUTS`` block."""
+    return max(m.top + m.rows - 1 for m in mirrors()), max(m.left + len(m.columns) - 1 for m in mirrors())

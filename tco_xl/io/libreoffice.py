@@ -29,6 +29,7 @@ __all__ = [
     "recalculate",
     "recalculated_values",
     "soffice_path",
+    "to_pdf",
 ]
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
@@ -124,6 +125,14 @@ def recalculate(
         for out, target in zip(produced, targets, strict=True):
             os.replace(out, target)
     return targets
+
+
+def to_pdf(path: Path, *, soffice: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Render a workbook to a PDF beside it (same name, .pdf) with LibreOffice: every visible sheet, with its print
+    setup. Replaces a PDF of that name only once the new one is complete."""
+    path = Path(path)
+    [pdf] = recalculate([path], path.parent, "pdf", soffice=soffice, timeout=timeout)
+    return pdf
 
 
 def recalculated_values(

@@ -1,9 +1,12 @@
 """Snapshot workbooks: what the model said, with which rates, in one macro-free .xlsx built from scratch.
 
-A snapshot holds every scenario at every requested headcount (Summary), every line item with its
-derivation (Breakdown), every assumption exactly as read with its unit, source and sheet!cell
-(Assumptions), the capacity behind the prices (Capacity), charts (Charts) and its provenance
-(Metadata). Money comes only from the engine's results and components; this module lays them out.
+A snapshot opens on a one-page Summary a CFO reads first (``snapshot_summary``), then holds every
+scenario at every requested headcount to the cent (Results), charts (``snapshot_charts``), every line
+item with its derivation (Breakdown), every assumption exactly as read with its unit, range, source and
+sheet!cell (Assumptions), the capacity behind the prices (Capacity), the analyses (Break-even,
+Sensitivity, Uncertainty) and its provenance (Metadata). Money comes only from the engine's results and
+components; these modules lay them out. Every sheet prints: A4, fitted to the page width, header rows
+repeated, charts kept whole (``xlsx.print_setup``); ``tco-xl export --pdf`` renders it with LibreOffice.
 
 Sheets are a list of writers, one function per sheet. Output is deterministic: equal inputs and
 tco_xl version give equal cells, and with a fixed creation time equal bytes (zip entry times and
@@ -24,53 +27,69 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
-from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart import Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.writer.excel import ExcelWriter
 
 from .. import __version__
-from ..analysis.breakeven import AGENTS_MAX, breakeven_table
-from ..analysis.montecarlo import simulate
+from ..analysis.breakeven import AGENTS_MAX, breakeven_table, metric_grid
+from ..analysis.factors import Factor, factors
+from ..analysis.montecarlo import Simulation, simulate
 from ..analysis.sensitivity import tornado
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
+from ..assumptions.keys import readable_key, stable_keys
 from ..engine import METRICS, ScenarioResult, capacity, compare, evaluate
 from ..engine.inputs import agent_grid, metric_label
 from ..engine.support import support_hours
 from ..errors import InputError
 from .atomic import write_bytes_atomic
 from .layout import DEFAULT_WORKBOOK, cell_of
+from .snapshot_charts import bar_chart, charts_sheet, text_categories
+from .snapshot_summary import SUMMARY_HEADCOUNTS, recommendation, spread, summary_sheet
+from .xlsx import (
+    COUNT,
+    HEADER,
+    HEADER_ALIGN,
+    LINE_HEIGHT,
+    PERCENT,
+    PRICE,
+    QTY,
+    USD,
+    WRAP,
+    Column,
+    cell,
+    lines,
+    print_setup,
+    widths,
+    write_table,
+)
 
-__all__ = ["ANALYSIS_MAX_HEADCOUNTS", "FORMAT", "Export", "Provenance", "SheetWriter", "SnapshotData",
-           "export_snapshot", "provenance", "sheet_writers", "snapshot_bytes", "snapshot_data", "snapshot_name",
-           "stable_keys", "summary_headers"]
+__all__ = ["ANALYSIS_MAX_HEADCOUNTS", "ASSUMPTION_CELLS", "FORMAT", "RESULTS", "Export", "Provenance", "SheetWriter",
+           "SnapshotData", "export_snapshot", "provenance", "sheet_writers", "snapshot_bytes", "snapshot_data",
+           "snapshot_metadata", "snapshot_name", "stable_keys", "summary_headers"]
 
-#: Written to Metadata!B2; the diff accepts snapshots of this format.
-FORMAT = "tco_xl-snapshot/1"
+#: Written to Metadata!B2; the diff accepts snapshots of this format. Format 2: the table of every scenario ×
+#: headcount moved from 'Summary' (now the one-page document) to 'Results'.
+FORMAT = "tco_xl-snapshot/2"
+#: The sheet holding every scenario × headcount (what the diff reads; 'Summary' in format 1).
+RESULTS = "Results"
+#: The sheet holding every assumption value keyed as the diff compares them ('Assumptions' in format 1).
+ASSUMPTION_CELLS = "Assumption cells"
 BUNDLED = "bundled defaults (= workbook/TCO.xlsm)"
-FORMULA_START = ("=", "+", "-", "@")
-CHART_HEADCOUNTS = 6  # charts show at most this many headcounts, evenly spread over the requested ones
 ANALYSIS_MAX_HEADCOUNTS = 10  # analysis sheets by default up to this many headcounts
-
-USD = '"$"#,##0.00'
-PRICE = '"$"#,##0.00####'
-COUNT = "#,##0"
-QTY = "#,##0.00"
-HEADER = (Font(bold=True), PatternFill("solid", fgColor="D9E1F2"))
-CHEAPEST = (Font(bold=True, color="006100"), PatternFill("solid", fgColor="C6EFCE"))
+SECTION_FONT = Font(bold=True, size=12)
 
 
 # -- inputs of a snapshot ----------------------------------------------------------------------------
@@ -111,6 +130,13 @@ class SnapshotData:
     created: datetime
     provenance: Provenance
     analysis: bool = False
+    #: told the number of rows each time table rows are written (the export's progress); not part of the content
+    on_rows: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
+
+    def advance(self, rows: int) -> None:
+        """Report ``rows`` more table rows written."""
+        if self.on_rows is not None:
+            self.on_rows(rows)
 
     @cached_property
     def results(self) -> dict[str, ScenarioResult]:
@@ -130,6 +156,48 @@ class SnapshotData:
     @property
     def horizon(self) -> int:
         return self.a.finance.horizon_years
+
+    @cached_property
+    def summary_agents(self) -> list[int]:
+        """The headcounts the Summary page shows: up to four, evenly spread, first and last included."""
+        return spread(self.agents, SUMMARY_HEADCOUNTS)
+
+    @cached_property
+    def factors(self) -> list[Factor]:
+        """Every movable assumption with its range (see ``tco_xl.analysis.factors``)."""
+        return factors(self.a)
+
+    @property
+    def curve_exact(self) -> bool:
+        """True when ``curve`` holds every headcount 1..the largest requested (up to 10,000), so its break-even
+        points are exact."""
+        return int(self.agents.max()) <= AGENTS_MAX
+
+    @cached_property
+    def curve(self) -> pd.DataFrame:
+        """N-year TCO (USD) of every scenario (columns) from 1 to the largest requested headcount (index): every
+        headcount up to 10,000, above that 2,001 evenly spread ones."""
+        top = max(int(self.agents.max()), 2)
+        if self.curve_exact:
+            return metric_grid(self.a, "tco", top)
+        grid = np.unique(np.linspace(1, top, 2_001).round())
+        results = evaluate(self.a, grid)
+        return pd.DataFrame({k: np.broadcast_to(r.tco, grid.shape) for k, r in results.items()},
+                            index=pd.Index(grid.astype(int), name="agents"))
+
+    @cached_property
+    def cheapest_runs(self) -> list[tuple[int, int, str]]:
+        """(first, last headcount, scenario key) of each run of ``curve`` with the same cheapest scenario."""
+        winner = self.curve.columns[self.curve.to_numpy().argmin(axis=1)]
+        agents = self.curve.index.to_numpy()
+        starts = [0, *np.flatnonzero(winner[1:] != winner[:-1]) + 1]
+        ends = [*starts[1:], len(agents)]
+        return [(int(agents[a]), int(agents[b - 1]), str(winner[a])) for a, b in zip(starts, ends, strict=True)]
+
+    @cached_property
+    def simulations(self) -> dict[int, Simulation]:
+        """Monte Carlo at every headcount (seeded: repeatable), for the Uncertainty sheet and the Summary."""
+        return {int(n): simulate(self.a, int(n), currency="USD") for n in self.agents}
 
 
 def snapshot_data(a: Assumptions, agents: Iterable[Any], source: Provenance, created: datetime | None = None,
@@ -160,152 +228,58 @@ def creation_time(created: datetime | None = None) -> datetime:
     return created
 
 
-# -- stable keys -----------------------------------------------------------------------------------
-def _row_ids(a: Assumptions) -> dict[str, list[str]]:
-    lines = lambda rows: [f"{r.group}|{r.line}" for r in rows]  # noqa: E731
-    return {"providers": lines(a.providers), "options": lines(a.options),
-            "llm_models": [m.key for m in a.llm_models], "stacks": [s.key for s in a.stacks]}
-
-
-def stable_keys(a: Assumptions) -> dict[str, str]:
-    """'table[i]' -> 'table[id]' for every table row; a repeated id gets '#2', '#3' in sheet order."""
-    out = {}
-    for table, ids in _row_ids(a).items():
-        seen: dict[str, int] = {}
-        for i, row_id in enumerate(ids):
-            seen[row_id] = seen.get(row_id, 0) + 1
-            out[f"{table}[{i}]"] = f"{table}[{row_id}{'' if seen[row_id] == 1 else f'#{seen[row_id]}'}]"
-    return out
-
-
-_INDEXED = re.compile(r"^(\w+\[\d+\])")
-
-
-def _stable(keys: dict[str, str], key: str) -> str:
-    return _INDEXED.sub(lambda m: keys.get(m.group(1), m.group(1)), key)
-
-
-# -- writing rows ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Column:
-    """A table column: header, number format (None: as is) and width limit (characters)."""
-
-    header: str
-    fmt: str | None = None
-    max_width: int = 50
-
-
-def _text_cell(ws, value: str) -> WriteOnlyCell:
-    """Text that a spreadsheet could take for a formula (= + - @), stored as a string with a quote prefix."""
-    cell = WriteOnlyCell(ws, value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
-def _cell(ws, value: Any, fmt: str | None, style: tuple[Font, PatternFill] | None = None) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell = _text_cell(ws, value)
-    elif fmt is None and style is None:
-        return value
-    else:
-        cell = WriteOnlyCell(ws, value)
-    if fmt is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell.number_format = fmt
-    if style is not None:
-        cell.font, cell.fill = style
-    return cell
-
-
-def _shown_width(value: Any, fmt: str | None) -> int:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and fmt is not None:
-        return len(f"{value:,.2f}") + (1 if "$" in fmt else 0)
-    return len(str(value)) if value is not None else 0
-
-
-def _table(ws, columns: list[Column], rows: Iterable[tuple], *, freeze: str = "B2",
-           marked: Callable[[tuple], bool] = lambda row: False) -> int:
-    """Write a header row (frozen) and ``rows``; widths from the header and the first rows; return the number
-    of cells with a value.
-
-    Rows for which ``marked(row)`` is true are highlighted (the cheapest scenario).
-    """
-    rows = iter(rows)
-    head = list(islice(rows, 500))
-    for i, col in enumerate(columns, start=1):
-        widest = max([len(col.header)] + [_shown_width(r[i - 1], col.fmt) for r in head])
-        ws.column_dimensions[get_column_letter(i)].width = min(max(widest + 2, 8), col.max_width)
-    ws.freeze_panes = freeze
-    ws.append([_cell(ws, col.header, None, HEADER) for col in columns])
-    cells = len(columns)
-    for row in chain(head, rows):
-        style = CHEAPEST if marked(row) else None
-        ws.append([_cell(ws, v, col.fmt, style) for v, col in zip(row, columns, strict=False)])
-        cells += sum(v is not None for v in row)
-    return cells
-
-
 # -- sheets ----------------------------------------------------------------------------------------
 def summary_headers(horizon: int) -> dict[str, str]:
-    """Summary column headers by metric: 'tco' -> '5-year TCO (USD)', 'annual' -> 'Annual, years 2..5 (USD/year)'."""
+    """Results column headers by metric: 'tco' -> '5-year TCO (USD)', 'annual' -> 'Annual, years 2..5 (USD/year)'."""
     def shown(metric: str) -> str:
         return re.sub(r" \((.*)\)$", r", \1", metric_label(metric, horizon))
     return {m: f"{shown(m)} ({unit})" for m, (_, unit, _) in METRICS.items()}
 
 
-SUMMARY_METRICS = ("year1", "annual", "tco", "monthly", "one_time", "per_agent_month")
+RESULT_METRICS = ("year1", "annual", "tco", "monthly", "one_time", "per_agent_month")
 
 
-def recommendation(block: pd.DataFrame, horizon: int) -> str:
-    """The recommendation at one headcount, read off the engine's ranking (lowest N-year TCO first)."""
-    best, rest = block[block["rank"] == 1], block[block["rank"] > 1]
-    names = " and ".join(best["name"])
-    n = int(best["agents"].iloc[0])
-    tco = float(best["tco"].iloc[0])
-    text = f"{names}: lowest {horizon}-year TCO at {n:,} agents, ${tco:,.2f}"
-    if len(best) > 1:
-        text += " (a tie)"
-    if len(rest):
-        runner, gap = rest.iloc[0], float(best["margin"].iloc[0])
-        text += f"; ${gap:,.2f} ({gap / float(runner['tco']):.1%}) below {runner['name']}, the next cheapest"
-    return text
-
-
-def summary_sheet(ws, d: SnapshotData) -> int:
-    """Every scenario at every headcount: the metrics, rank, cheapest marked, the recommendation per headcount."""
+def results_sheet(ws, d: SnapshotData) -> int:
+    """Every scenario at every headcount: the metrics to the cent, rank, cheapest marked, the recommendation."""
+    print_setup(ws, landscape=True)
     headers = summary_headers(d.horizon)
     columns = [Column("Agents", COUNT), Column("Rank", COUNT), Column("Scenario"), Column("Key"), Column("Kind"),
-               *(Column(headers[m], USD) for m in SUMMARY_METRICS), Column("Cheapest"),
-               Column("Recommendation", max_width=90)]
+               *(Column(headers[m], USD, max_width=16) for m in RESULT_METRICS), Column("Cheapest"),
+               Column("Recommendation", max_width=60, wrap=True)]
 
-    def rows() -> Iterator[tuple]:
-        for _, block in d.table.groupby("agents", sort=True):
+    def rows(counts: Iterable[float]) -> Iterator[tuple]:
+        table = d.table[d.table.agents.isin(list(counts))]
+        for _, block in table.groupby("agents", sort=True):
             text = recommendation(block, d.horizon)
             for r in block.itertuples():
                 yield (int(r.agents), int(r.rank), r.name, r.scenario, r.kind,
-                       *(float(getattr(r, m)) for m in SUMMARY_METRICS),
+                       *(float(getattr(r, m)) for m in RESULT_METRICS),
                        "cheapest" if r.cheapest else None, text if r.cheapest else None)
 
-    return _table(ws, columns, rows(), freeze="D2", marked=lambda row: row[-2] is not None)
+    return write_table(ws, columns, rows(d.agents), freeze="D2", marked=lambda row: row[-2] is not None,
+                 measure=rows(d.agents[-1:]), progress=d.advance)
 
 
 def breakdown_sheet(ws, d: SnapshotData) -> int:
     """Every line item of every scenario at every headcount, with its derivation and the assumptions it reads."""
+    print_setup(ws, landscape=True)
     columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"), Column("Category"), Column("Item"),
                Column("Quantity", QTY), Column("Unit"), Column("Unit price (USD)", PRICE),
-               Column("Monthly (USD/month)", USD), Column("One-time (USD)", USD), Column("Derivation", max_width=90),
+               Column("Monthly (USD/month)", USD), Column("One-time (USD)", USD), Column("Derivation", max_width=130),
                Column("Assumptions", max_width=60)]
-    keys = {key: [", ".join(_stable(d.keys, k) for k in c.keys) for c in r.components]
+    keys = {key: [", ".join(readable_key(d.keys, k) for k in c.keys) for c in r.components]
             for key, r in d.results.items()}
 
-    def rows() -> Iterator[tuple]:
-        for i, n in enumerate(d.agents):
+    def rows(indices: Iterable[int]) -> Iterator[tuple]:
+        for i in indices:
             for r in d.results.values():
                 for point, used in zip(r.at(i).components, keys[r.key], strict=True):
-                    yield (int(n), r.name, r.key, point.category, point.name, point.quantity, point.unit,
+                    yield (int(d.agents[i]), r.name, r.key, point.category, point.name, point.quantity, point.unit,
                            point.unit_price, point.monthly, point.one_time, point.derivation(), used)
 
-    return _table(ws, columns, rows(), freeze="D2")
+    last = len(d.agents) - 1  # printed without the Assumptions column (keys for tracing, on screen)
+    return write_table(ws, columns, rows(range(len(d.agents))), freeze="D2", measure=rows([last]),
+                       progress=d.advance, print_columns=len(columns) - 1)
 
 
 def _price_unit(line) -> str:
@@ -337,14 +311,24 @@ def _origin_lookup(d: SnapshotData) -> Callable[[str], str]:
     return cell_of
 
 
+def range_used(f: Factor | None) -> str | None:
+    """The range sensitivity and Monte Carlo use, and where it comes from: '30 – 50 (±25% usage volumes)';
+    an input without a range moves by sensitivity's spread only: '1 – 3 (±20%, sensitivity only)'."""
+    if f is None or f.low == f.high:
+        return None
+    return f"{f.low:,.6g} – {f.high:,.6g} ({f.range_source}{'' if f.ranged else ', sensitivity only'})"
+
+
 def assumption_rows(d: SnapshotData) -> Iterator[tuple]:
-    """(key, label, value, unit, low, high, source, note, cell, read from) for every scalar and table value."""
+    """(key, label, value, unit, low, high, range used, source, note, cell, read from) for every scalar and
+    table value; Low/High as read (blank where the default band of the input's kind applies)."""
     a, origin = d.a, _origin_lookup(d)
     read_from = d.provenance.source
+    used = {f.key: f for f in d.factors}
     for s in scalar_specs():
         rng = a.ranges.get(s.key)
         yield (s.key, s.label, a.value(s.key), s.unit, rng.low if rng else None, rng.high if rng else None,
-               s.source, s.note, origin(s.key), read_from)
+               range_used(used.get(s.key)), s.source, s.note, origin(s.key), read_from)
     for table in ("providers", "options", "llm_models", "stacks"):
         for i, row in enumerate(getattr(a, table)):
             for name, info in type(row).model_fields.items():
@@ -354,21 +338,75 @@ def assumption_rows(d: SnapshotData) -> Iterator[tuple]:
                 unit = _price_unit(row) if priced else row.unit if name == "included" else TABLE_UNITS.get(name, "")
                 yield (f"{d.keys[f'{table}[{i}]']}.{name}", info.description or name, _value(getattr(row, name)),
                        unit, row.price_low if priced else None, row.price_high if priced else None,
-                       row.source, "", origin(f"{table}[{i}].{name}"), read_from)
+                       range_used(used.get(f"{table}[{i}].{name}")), row.source, "", origin(f"{table}[{i}].{name}"),
+                       read_from)
 
 
 ASSUMPTION_COLUMNS = [Column("Key", max_width=70), Column("Label", max_width=60), Column("Value"), Column("Unit"),
-                      Column("Low"), Column("High"), Column("Source", max_width=60), Column("Note", max_width=60),
-                      Column("Cell"), Column("Read from", max_width=40)]
+                      Column("Low"), Column("High"), Column("Range used", max_width=50), Column("Source", max_width=60),
+                      Column("Note", max_width=60), Column("Cell"), Column("Read from", max_width=40)]
+
+
+def assumption_cells_sheet(ws, d: SnapshotData) -> int:
+    """Every assumption value exactly as read, one row per value keyed as the diff compares them, with unit, range,
+    source and the sheet!cell it came from. Hidden: the Assumptions sheet shows the same values to read and print."""
+    ws.sheet_state = "hidden"
+    print_setup(ws, landscape=True)
+    return write_table(ws, ASSUMPTION_COLUMNS, assumption_rows(d), freeze="B2")
+
+
+#: The columns of the Assumptions sheet's sections: scalars, then each table as the workbook lays it out.
+SCALAR_VIEW = ("Key", "Assumption", "Value", "Unit", "Range used", "Cell")
+HIDDEN_TABLE_FIELDS = {"source", "price_low", "price_high"}
 
 
 def assumptions_sheet(ws, d: SnapshotData) -> int:
-    """Every assumption value exactly as read, with unit, range, source and the sheet!cell it came from."""
-    return _table(ws, ASSUMPTION_COLUMNS, assumption_rows(d), freeze="B2")
+    """Every assumption as the workbook holds it, to read and print: the scalars with value, unit, the range the
+    analyses use and their source; then the Providers, Options, LLM models and Stacks tables row by row."""
+    from .layout import TABLE_SHEETS
+    print_setup(ws, landscape=True)
+    used = {f.key: f for f in d.factors}
+    origin = _origin_lookup(d)
+    sections = [("Scalar assumptions (the Usage … Finance sheets)", list(SCALAR_VIEW),
+                 [[s.key, s.label, _value(d.a.value(s.key)), s.unit, range_used(used.get(s.key)), origin(s.key),
+                   s.source] for s in scalar_specs()])]
+    for sheet in TABLE_SHEETS:
+        fields = [c for c in sheet.columns if c.field not in HIDDEN_TABLE_FIELDS]
+        rows = []
+        for i, row in enumerate(getattr(d.a, sheet.table)):
+            ranges = [f"{f.label.rpartition(': ')[2]} {text}" for key, f in used.items()
+                      if key.startswith(f"{sheet.table}[{i}].") and (text := range_used(f))]
+            rows.append([*(_value(getattr(row, c.field)) for c in fields), "; ".join(ranges) or None, row.source])
+        sections.append((f"{sheet.name} (the {sheet.name} sheet)", [c.header for c in fields] + ["Range used"], rows))
+    source_col = max(len(header) for _, header, _ in sections)  # Source comes last in every section
+
+    def padded(values: list[Any]) -> list[Any]:
+        return [*values[:-1], *[None] * (source_col - len(values) + 1), values[-1]]
+
+    blocks = [(title, padded([*header, "Source"]), [padded(r) for r in rows]) for title, header, rows in sections]
+    sizes = widths([Column("", max_width=40)] * source_col + [Column("", max_width=60)],
+                   (tuple(r) for _, header, rows in blocks for r in [header, *rows]))
+    for i, size in enumerate(sizes, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = size
+    cells, row_no = 0, 0
+    for title, header, rows in blocks:
+        out = [[cell(ws, title, None, (SECTION_FONT, PatternFill()))],
+               [cell(ws, h, None, HEADER, HEADER_ALIGN) if h is not None else None for h in header],
+               *([cell(ws, v, align=WRAP) for v in values] for values in rows), []]
+        for values in out:
+            row_no += 1
+            height = max((lines(t, w) for t, w in zip((getattr(v, "value", v) for v in values), sizes, strict=False)
+                          if isinstance(t, str)), default=1)
+            if height > 1 and len(values) > 1:
+                ws.row_dimensions[row_no].height = LINE_HEIGHT * height
+            ws.append(values)
+            cells += sum(getattr(v, "value", v) not in (None, "") for v in values)
+    return cells
 
 
 def capacity_sheet(ws, d: SnapshotData) -> int:
     """Mac Studios, sites and servers of every scenario at every headcount (the quantities behind the prices)."""
+    print_setup(ws, landscape=True)
     columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"), Column("Mac Studios active (units)", COUNT),
                Column("Mac Studios incl. failover (units)", COUNT), Column("Sites", COUNT),
                Column("Application servers", COUNT), Column("Database servers", COUNT),
@@ -384,71 +422,13 @@ def capacity_sheet(ws, d: SnapshotData) -> int:
             active, drivers["mac_studios"], sites, drivers["app_servers"], drivers["db_servers"], drivers["hosts"],
             support_hours(a, stack, grid))]))
 
-    def rows() -> Iterator[tuple]:
-        for i, n in enumerate(grid):
+    def rows(indices: Iterable[int]) -> Iterator[tuple]:
+        for i in indices:
             for stack, cols in per_stack:
-                yield (int(n), stack.name, stack.key, *(float(c[i]) for c in cols))
+                yield (int(grid[i]), stack.name, stack.key, *(float(c[i]) for c in cols))
 
-    return _table(ws, columns, rows(), freeze="D2")
-
-
-def chart_headcounts(agents: np.ndarray) -> list[int]:
-    """Up to CHART_HEADCOUNTS headcounts evenly spread over ``agents`` (all of them when few)."""
-    picks = np.unique(np.linspace(0, len(agents) - 1, min(len(agents), CHART_HEADCOUNTS)).round().astype(int))
-    return [int(agents[i]) for i in picks]
-
-
-def charts_sheet(ws, d: SnapshotData) -> int:
-    """Per charted headcount: N-year TCO by scenario (bar) and its composition by cost category (stacked bar).
-
-    The chart data (N-year TCO of each category's line items, from the engine) sits to the right of the charts.
-    """
-    categories = list(dict.fromkeys(c.category for r in d.results.values() for c in r.components))
-    n_scen, data_col, block = len(d.results), 21, max(len(d.results) + 3, 24)
-    index = {int(n): i for i, n in enumerate(d.agents)}
-    ranking = d.table.groupby("agents")["scenario"].agg(list)  # the engine's order, cheapest first
-    cells, row = 0, 1
-    for n in chart_headcounts(d.agents):
-        points = [d.results[key].at(index[n]) for key in ranking[n]]
-        header: list[Any] = [f"{n:,} agents", f"{d.horizon}-year TCO (USD)", *categories]
-        lines = [[p.name, float(p.tco), *(float(p.subtotal([c]).tco) for c in categories)] for p in points]
-        for offset, values in enumerate([header, *lines]):
-            style = HEADER if offset == 0 else None
-            ws.append([None] * (data_col - 1) + [_cell(ws, v, USD, style) for v in values])
-        for _ in range(block - n_scen - 1):
-            ws.append([])
-        cells += sum(v is not None for values in [header, *lines] for v in values)
-        names = Reference(ws, min_col=data_col, min_row=row + 1, max_row=row + n_scen)
-        tco = _bar(f"{d.horizon}-year TCO by scenario at {n:,} agents (USD)", n_scen)
-        tco.add_data(Reference(ws, min_col=data_col + 1, min_row=row, max_row=row + n_scen), titles_from_data=True)
-        _categories(tco, names)
-        tco.legend = None
-        mix = _bar(f"Cost composition at {n:,} agents: {d.horizon}-year TCO by category (USD)", n_scen)
-        mix.grouping, mix.overlap = "stacked", 100
-        mix.add_data(Reference(ws, min_col=data_col + 2, max_col=data_col + 1 + len(categories), min_row=row,
-                               max_row=row + n_scen), titles_from_data=True)
-        _categories(mix, names)
-        ws.add_chart(tco, f"A{row}")
-        ws.add_chart(mix, f"J{row}")
-        row += block
-    ws.column_dimensions[get_column_letter(data_col)].width = 45
-    return cells
-
-
-def _categories(chart: BarChart, labels: Reference) -> None:
-    """Text categories (openpyxl's set_categories makes numeric ones)."""
-    for series in chart.series:
-        series.cat = AxDataSource(strRef=StrRef(f=labels))
-
-
-def _bar(title: str, n_bars: int) -> BarChart:
-    chart = BarChart()
-    chart.type, chart.title, chart.style = "bar", title, 10
-    chart.width, chart.height = 17.5, max(8.0, 0.6 * n_bars + 3)
-    chart.y_axis.numFmt, chart.y_axis.majorGridlines = '"$"#,##0', None
-    chart.x_axis.scaling.orientation = "maxMin"  # cheapest on top
-    chart.x_axis.delete = chart.y_axis.delete = False
-    return chart
+    return write_table(ws, columns, rows(range(len(grid))), freeze="D2", measure=rows([len(grid) - 1]),
+                 progress=d.advance)
 
 
 def metadata_rows(d: SnapshotData, sheets: list[str]) -> list[tuple[str, Any]]:
@@ -461,81 +441,116 @@ def metadata_rows(d: SnapshotData, sheets: list[str]) -> list[tuple[str, Any]]:
             ("git_commit", p.git_commit), ("sheets", ", ".join(sheets))]
 
 
+def snapshot_metadata(path: Path) -> dict[str, Any] | None:
+    """The Metadata (key -> value) of a snapshot file, or None when ``path`` is not a tco_xl snapshot."""
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - whatever cannot be opened is not a snapshot
+        return None
+    try:
+        if "Metadata" not in wb.sheetnames:
+            return None
+        meta = {str(r[0]): r[1] for r in wb["Metadata"].iter_rows(min_row=2, max_col=2, values_only=True)
+                if r and r[0] is not None}
+    finally:
+        wb.close()
+    return meta if str(meta.get("format", "")).startswith(FORMAT.rsplit("/", 1)[0] + "/") else None
+
+
 def metadata_sheet(ws, d: SnapshotData, sheets: list[str]) -> int:
     """What the snapshot is: format, tco_xl version, SHA-256 of assumptions and workbook, commit, time, headcounts."""
-    return _table(ws, [Column("Key"), Column("Value", max_width=70)], metadata_rows(d, sheets), freeze="A2")
+    print_setup(ws, landscape=False)
+    return write_table(ws, [Column("Key"), Column("Value", max_width=70, wrap=True)], metadata_rows(d, sheets),
+                       freeze="A2")
 
 
 def breakeven_sheet(ws, d: SnapshotData) -> int:
     """Every headcount (up to 10,000 or the largest requested) where the cheaper of two scenarios changes."""
+    print_setup(ws, landscape=True)
     df = breakeven_table(d.a, agents_max=max(AGENTS_MAX, int(d.agents.max())), currency="USD")
     names = {s.key: s.name for s in d.a.stacks}
     columns = [Column("Scenario A"), Column("Scenario B"), Column("Break-even (agents)", COUNT),
-               Column("Cheaper below"), Column("Cheaper from"), Column(f"Gap before, {d.horizon}-year TCO (USD)", USD),
+               Column("Cheaper below"), Column("Cheaper from"),
+               Column(f"Gap before, {d.horizon}-year TCO (USD)", USD),
                Column(f"Gap after, {d.horizon}-year TCO (USD)", USD)]
     blank = lambda v, kind=float: None if pd.isna(v) else kind(v)  # noqa: E731  (a pair that never crosses)
     rows = ((names[r.scenario_a], names[r.scenario_b], blank(r.agents, int),
              names.get(r.cheaper_before, r.cheaper_before), names.get(r.cheaper_after, r.cheaper_after),
              blank(r.gap_before), blank(r.gap_after))
             for r in df.itertuples())
-    return _table(ws, columns, rows, freeze="C2")
+    return write_table(ws, columns, rows, freeze="C2")
 
 
 TORNADO_FACTORS = 15  # assumptions shown per tornado (largest swing first)
+TORNADO_ROWS = 24  # rows the tornado chart takes under its table
 
 
 def sensitivity_sheet(ws, d: SnapshotData) -> int:
     """Per headcount, the cheapest scenario's N-year TCO with each assumption at its low and its high
     (one at a time), largest swing first, with a tornado chart."""
-    columns = [Column("Agents", COUNT), Column("Scenario"), Column("Assumption", max_width=45), Column("Label"),
-               Column("Unit"), Column("Base"), Column("Low"), Column("High"), Column("Range"),
+    print_setup(ws, landscape=True)
+    columns = [Column("Agents", COUNT), Column("Scenario", max_width=24, wrap=True),
+               Column("Assumption", max_width=34, wrap=True), Column("Label", max_width=34, wrap=True),
+               Column("Unit", max_width=16, wrap=True), Column("Base"), Column("Low"), Column("High"),
+               Column("Range", max_width=20, wrap=True),
                Column(f"{d.horizon}-year TCO at low (USD)", USD), Column(f"{d.horizon}-year TCO at high (USD)", USD),
                Column("Δ at low (USD)", USD), Column("Δ at high (USD)", USD), Column("Swing (USD)", USD)]
     cheapest = d.table[d.table["rank"] == 1].drop_duplicates("agents")
-    block = max(TORNADO_FACTORS + 1, 22)
+    block = TORNADO_FACTORS + 1 + TORNADO_ROWS  # the table, then its tornado chart under it
     frames = [(int(r.agents), r.name, tornado(d.a, r.scenario, int(r.agents), currency="USD").head(TORNADO_FACTORS))
               for r in cheapest.itertuples()]
 
     def rows() -> Iterator[tuple]:
         for n, name, df in frames:
             for f in df.itertuples():
-                yield (n, name, _stable(d.keys, f.assumption), f.label, f.unit, f.base, f.low, f.high, f.range,
+                yield (n, name, readable_key(d.keys, f.assumption), f.label, f.unit, f.base, f.low, f.high, f.range,
                        f.tco_low, f.tco_high, f.delta_low, f.delta_high, f.swing)
             yield from [(None,) * len(columns)] * (block - len(df))
 
-    cells = _table(ws, columns, rows(), freeze="C2")
+    for i in range(1, len(frames)):
+        ws.row_breaks.append(Break(id=1 + i * block))  # a headcount's table and its tornado on a page of their own
+    cells = write_table(ws, columns, rows(), freeze="C2")
     for i, (n, name, df) in enumerate(frames):
         first, last = 2 + i * block, 1 + i * block + len(df)
-        chart = _bar(f"Tornado: {name} at {n:,} agents, change in {d.horizon}-year TCO (USD)", len(df))
+        chart = bar_chart(f"Tornado: {name} at {n:,} agents, change in {d.horizon}-year TCO (USD)", len(df))
+        chart.width, chart.height = 2 * chart.width, (TORNADO_ROWS - 2) * 0.53
         chart.overlap = 100
+        chart.y_axis.scaling.min = None  # bars run both ways from zero (a change, not a level)
+        chart.x_axis.tickLblPos = "low"  # labels at the left edge, clear of the bars
         for col, side in ((12, "low"), (13, "high")):
             chart.add_data(Reference(ws, min_col=col, min_row=first, max_row=last))
             chart.series[-1].tx = SeriesLabel(v=f"Assumption at its {side}")
-        _categories(chart, Reference(ws, min_col=4, min_row=first, max_row=last))
-        ws.add_chart(chart, f"P{first}")
+        text_categories(chart, Reference(ws, min_col=4, min_row=first, max_row=last))
+        ws.add_chart(chart, f"B{last + 2}")
     return cells
 
 
 def uncertainty_sheet(ws, d: SnapshotData) -> int:
-    """Monte Carlo (seeded, so repeatable): P10/P50/P90 and mean N-year TCO and the chance each scenario is
-    cheapest, with every ranged assumption drawn from a triangular (low, base, high) distribution."""
-    columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"),
-               *(Column(f"{p} {d.horizon}-year TCO (USD)", USD) for p in ("P10", "P50", "P90", "Mean")),
-               Column("P(cheapest)", "0.0%"), Column("Draws", COUNT), Column("Seed", COUNT)]
+    """Monte Carlo (seeded, so repeatable): P10/P50/P90, mean and base N-year TCO and the chance each scenario is
+    cheapest, every uncertain input drawn from a triangular (low, base, high) distribution; how many inputs were
+    drawn, and why a base lies outside its P10–P90."""
+    print_setup(ws, landscape=True)
+    columns = [Column("Agents", COUNT), Column("Scenario", max_width=30, wrap=True), Column("Key"),
+               *(Column(f"{p} {d.horizon}-year TCO (USD)", USD, max_width=16) for p in ("P10", "P50", "P90", "Mean")),
+               Column(f"Base {d.horizon}-year TCO (USD)", USD, max_width=16), Column("P(cheapest)", PERCENT),
+               Column("Inputs drawn", COUNT), Column("Draws", COUNT), Column("Seed", COUNT),
+               Column("Base outside P10–P90: why", max_width=60, wrap=True)]
 
     def rows() -> Iterator[tuple]:
         for n in d.agents:
-            sim = simulate(d.a, int(n), currency="USD")
+            sim = d.simulations[int(n)]
             for r in sim.summary().itertuples():
-                yield (int(n), r.name, r.scenario, r.p10, r.p50, r.p90, r.mean, r.prob_cheapest, sim.draws, sim.seed)
+                yield (int(n), r.name, r.scenario, r.p10, r.p50, r.p90, r.mean, r.base, r.prob_cheapest,
+                       len(sim.factors), sim.draws, sim.seed, r.note or None)
 
-    return _table(ws, columns, rows(), freeze="D2")
+    return write_table(ws, columns, rows(), freeze="D2", progress=d.advance)
 
 
 SheetWriter = Callable[[Any, SnapshotData], int]
 CORE_SHEETS: list[tuple[str, SheetWriter]] = [
-    ("Summary", summary_sheet), ("Breakdown", breakdown_sheet), ("Assumptions", assumptions_sheet),
-    ("Capacity", capacity_sheet), ("Charts", charts_sheet)]
+    ("Summary", summary_sheet), (RESULTS, results_sheet), ("Charts", charts_sheet), ("Breakdown", breakdown_sheet),
+    ("Assumptions", assumptions_sheet), ("Capacity", capacity_sheet), (ASSUMPTION_CELLS, assumption_cells_sheet)]
 ANALYSIS_SHEETS: list[tuple[str, SheetWriter]] = [
     ("Break-even", breakeven_sheet), ("Sensitivity", sensitivity_sheet), ("Uncertainty", uncertainty_sheet)]
 
@@ -543,6 +558,13 @@ ANALYSIS_SHEETS: list[tuple[str, SheetWriter]] = [
 def sheet_writers(d: SnapshotData) -> list[tuple[str, SheetWriter]]:
     """The sheets of a snapshot in order (Metadata, written last, lists them)."""
     return CORE_SHEETS + (ANALYSIS_SHEETS if d.analysis else [])
+
+
+def table_rows(d: SnapshotData) -> int:
+    """Rows the sheets that grow with the headcounts will write (Results, Breakdown, Capacity, Uncertainty): the
+    total of the export's progress."""
+    per_headcount = sum(len(r.components) for r in d.results.values()) + 2 * len(d.results)
+    return len(d.agents) * (per_headcount + (len(d.results) if d.analysis else 0))
 
 
 # -- the file --------------------------------------------------------------------------------------
@@ -584,9 +606,20 @@ class _DatedZip(zipfile.ZipFile):
             shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def snapshot_bytes(d: SnapshotData) -> tuple[bytes, int]:
+Progress = Callable[[int, int], None]
+
+
+def snapshot_bytes(d: SnapshotData, progress: Progress | None = None) -> tuple[bytes, int]:
     """The .xlsx file's bytes (every zip entry and document property dated at the creation time) and the
-    number of cells written."""
+    number of cells written; ``progress(rows written, rows in all)`` as the big sheets fill."""
+    if progress is not None:
+        total, done = table_rows(d), [0]
+
+        def on_rows(rows: int) -> None:
+            done[0] += rows
+            progress(min(done[0], total), total)
+
+        d = replace(d, on_rows=on_rows)
     wb, cells = snapshot_workbook(d)
     out = io.BytesIO()
     c = d.created
@@ -625,12 +658,12 @@ class Export:
     cells: int
 
 
-def export_snapshot(d: SnapshotData, out_dir: Path) -> Export:
+def export_snapshot(d: SnapshotData, out_dir: Path, progress: Progress | None = None) -> Export:
     """Write the snapshot of ``d`` into ``out_dir`` (created if missing), atomically: a complete file or none."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError("--out", str(out_dir), f"a folder that can be created ({exc.strerror})") from None
-    data, cells = snapshot_bytes(d)
+    data, cells = snapshot_bytes(d, progress)
     return Export(write_bytes_atomic(out_dir / snapshot_name(d), data), len(data), cells)

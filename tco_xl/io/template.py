@@ -1,8 +1,9 @@
 """Build workbook/TCO.xlsm from the assumptions (the bundled defaults) and xlwings' standalone template.
 
 The template's ``xl/vbaProject.bin`` (the xlwings VBA module, which names ``xlwings64-<version>.dll``)
-is carried over byte for byte: openpyxl loads the template with ``keep_vba=True`` and copies the part
-unchanged. The template's ``Sheet1`` becomes README and ``_xlwings.conf`` becomes the active
+is carried over with one module added, ``xlwings_udfs`` (the functions' wrappers, ``tco_xl.io.vba``), so that
+nobody has to import them; its other streams are copied unchanged (``tco_xl.io.vbaproject``). The template's
+``Sheet1`` becomes README and ``_xlwings.conf`` becomes the active
 ``xlwings.conf``, so their VBA document modules keep their sheets. The build is deterministic: fixed
 document times and zip entry times give the same bytes for the same assumptions.
 """
@@ -13,82 +14,81 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-import xlwings
-from annotated_types import Ge, Gt, Le, Lt
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
-from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic.fields import FieldInfo
 
-from ..assumptions import GROUPS, NONE_OPTION, SELF_HOSTED_LLM, Assumptions, default_assumptions, scalar_specs
+from ..assumptions import GROUPS, Assumptions, default_assumptions
 from ..assumptions.pricelist import DRIVER_HELP
 from ..engine import METRICS, evaluate
 from ..engine.inputs import COMPARISON_METRICS
 from ..errors import TcoError
 from ..udfs import BREAKDOWN_HEADER
+from .assumption_sheets import (
+    BOLD,
+    COUNT,
+    INPUT,
+    MUTED,
+    TITLE,
+    USD_CENTS,
+    USD_WHOLE,
+    WRAP,
+    define_names,
+)
+
+# The assumption sheets' writers are shared with the live workbook (assumption_sheets); this module keeps
+# its own short names for them.
+from .assumption_sheets import PERCENT as PERCENT  # re-exported: number formats the build uses
+from .assumption_sheets import USD as USD
+from .assumption_sheets import Validations as _Validations
+from .assumption_sheets import choice_lists as _choice_lists
+from .assumption_sheets import excel_string as _string
+from .assumption_sheets import put as _put
+from .assumption_sheets import scalar_sheet as _scalar_sheet
+from .assumption_sheets import table_sheet as _table_sheet
 from .atomic import make_folder, write_bytes_atomic
 from .layout import (
     COMPARE,
     CONF,
-    FIRST_ROW,
     HEADER_ROW,
+    INPUTS,
+    INPUTS_NAME,
     README,
-    SCALAR_COLUMNS,
-    SCALAR_ROWS,
     SCALAR_SHEETS,
     SCENARIOS,
     SHEET_ORDER,
-    STATE,
-    STATE_CHUNK_ROWS,
-    STATE_NAME,
     TABLE_ROWS,
     TABLE_SHEETS,
-    Column,
-    TableSheet,
-    column_letter,
     defined_name,
+    inputs_shape,
+    mirrors,
     quoted,
-    scalar_row,
-    state_blocks,
+    sheet_block,
 )
-from .workbook import cell_kind, cell_value
 
 __all__ = ["TEMPLATE", "build_workbook", "fill_workbook"]
 
-TEMPLATE = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+try:
+    import xlwings
+except ImportError:  # tco_xl without its excel extra: nothing to build from
+    xlwings = None  # type: ignore[assignment]
+TEMPLATE = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm" if xlwings else None
 UDF_MODULE = "tco_xl.udfs"
+VBA_PROJECT = "xl/vbaProject.bin"
 # the report's date: document and zip entry times, for identical bytes (naive, as zip and openpyxl times are)
 BUILD_TIME = datetime(2026, 2, 24)  # noqa: DTZ001
 SCENARIO_AGENTS = (47, 100, 500)
 
-INPUT = Font(color="0000FF")  # finance convention: blue = an input you may edit
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-MUTED = Font(color="808080")
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-WRAP = Alignment(wrap_text=True, vertical="top")
-
-USD = '"$"#,##0.00####'
-USD_WHOLE = '"$"#,##0'
-USD_CENTS = '"$"#,##0.00'
-PRICE = "#,##0.00####"  # in the row's currency
-PERCENT = "0.0##%"
-COUNT = "#,##0"
-_TABLE_FORMATS = {"unit_price": PRICE, "price_low": PRICE, "price_high": PRICE, "discount": PERCENT,
-                  "input_usd_per_1k": USD, "output_usd_per_1k": USD, "setup_usd": USD_WHOLE}
-# Table fields whose value must be a key of another table: (table, field) -> choice list.
-_TABLE_CHOICES = {("stacks", "provider"): "providers", ("stacks", "backups"): "options",
-                  ("stacks", "llm"): "llm_models"}
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's "light red fill"
+ERROR_FONT = Font(color="9C0006")
 
 # xlwings.conf: keys are read from A1 down to the first blank row (column B); column C is for people.
 XLWINGS_CONF = (
@@ -97,6 +97,8 @@ XLWINGS_CONF = (
      r"e.g. C:\Users\you\tco\.venv\Scripts\python.exe"),
     ("Interpreter_Mac", None, "Unused: classic xlwings UDFs run on Windows only"),
     ("PYTHONPATH", None, "Blank: tco_xl is pip-installed. Else the folder holding the tco_xl package"),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", False,
+     "FALSE: tco_xl is installed, and a workbook on OneDrive or SharePoint has a web address, not a folder"),
     ("Conda Path", None, r"Only with Anaconda/Miniconda: its folder, e.g. C:\Users\you\miniconda3"),
     ("Conda Env", None, "Only with Anaconda/Miniconda: the environment that has tco_xl, e.g. base"),
     ("UDF Modules", UDF_MODULE, "The Python module whose functions this workbook calls (keep as is)"),
@@ -110,161 +112,7 @@ class TemplateError(TcoError):
     """The xlwings template is missing or not what the build expects."""
 
 
-# -- cells ----------------------------------------------------------------------------------------------
-
-def _put(ws: Worksheet, row: int, col: int, value: Any, font: Font | None = None, fmt: str | None = None,
-         formula: bool = False) -> Any:
-    """Write a value (text starting with '=' stays text: data never becomes a formula) or a ``formula``."""
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith("=") and not formula:
-        cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    if fmt is not None:
-        cell.number_format = fmt
-    return cell
-
-
-def _header_row(ws: Worksheet, columns: Iterable[Column]) -> None:
-    for col, column in enumerate(columns, start=1):
-        cell = _put(ws, HEADER_ROW, col, column.header, BOLD)
-        cell.fill = HEADER_FILL
-        ws.column_dimensions[get_column_letter(col)].width = column.width
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
-
-
-def _string(text: str) -> str:
-    """``text`` as an Excel string literal."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-# -- data validation ------------------------------------------------------------------------------------
-
-def _bounds(info: FieldInfo) -> tuple[str | None, str | None, str]:
-    """(Excel lower bound, upper bound, the rule in words) from a field's ge/gt/le/lt."""
-    low = high = None
-    words = []
-    for meta in info.metadata:
-        if isinstance(meta, (Ge, Gt)):
-            low = meta.ge if isinstance(meta, Ge) else meta.gt
-            words.append(f"{'>=' if isinstance(meta, Ge) else '>'} {low:g}")
-        elif isinstance(meta, (Le, Lt)):
-            high = meta.le if isinstance(meta, Le) else meta.lt
-            words.append(f"{'<=' if isinstance(meta, Le) else '<'} {high:g}")
-    return (None if low is None else f"{low:g}"), (None if high is None else f"{high:g}"), " and ".join(words)
-
-
-class _Validations:
-    """Data validations of one sheet: cells with the same rule share one validation."""
-
-    def __init__(self) -> None:
-        self.rules: dict[tuple, list[str]] = {}
-
-    def number(self, info: FieldInfo, cells: str, whole: bool = False) -> None:
-        low, high, words = _bounds(info)
-        kind = "whole" if whole else "decimal"
-        rule: tuple[str, str, str, str | None, str]
-        if low is not None and high is not None:
-            rule = (kind, "between", low, high, f"A number {words}")
-        elif low is not None:
-            rule = (kind, "greaterThanOrEqual", low, None, f"A number {words}")
-        elif high is not None:
-            rule = (kind, "lessThanOrEqual", high, None, f"A number {words}")
-        else:
-            rule = (kind, "between", "-1E+307", "1E+307", "A number")
-        self.rules.setdefault((*rule, "stop"), []).append(cells)
-
-    def choice(self, source: str, cells: str, strict: bool) -> None:
-        """A drop-down list: ``source`` is a range or a quoted comma-separated list."""
-        self.rules.setdefault(("list", None, source, None, "One of the listed values",
-                               "stop" if strict else "warning"), []).append(cells)
-
-    def apply(self, ws: Worksheet) -> None:
-        for (kind, operator, formula1, formula2, prompt, style), cells in self.rules.items():
-            dv = DataValidation(type=kind, operator=operator, formula1=formula1, formula2=formula2, allow_blank=True,
-                                showErrorMessage=True, errorStyle=style, error=prompt, errorTitle="tco_xl",
-                                showInputMessage=False)
-            for cell_range in cells:
-                dv.add(cell_range)
-            ws.add_data_validation(dv)
-
-
-def _choice_lists(a: Assumptions) -> dict[str, list[str]]:
-    """Drop-down lists, written on the state sheet: keys a cell may refer to (as of the build)."""
-    return {"options": list(dict.fromkeys([line.group for line in a.options] + [NONE_OPTION])),
-            "providers": list(dict.fromkeys(line.group for line in a.providers)),
-            "llm_models": [SELF_HOSTED_LLM, *(m.key for m in a.llm_models)],
-            "stacks": [s.key for s in a.stacks]}
-
-
-def _validate_field(rules: _Validations, info: FieldInfo, cells: str, lists: dict[str, str],
-                    choices: str | None = None) -> None:
-    """The validation fitting a field: list for choices, literals and booleans; bounds for numbers."""
-    kind = cell_kind(info)
-    literals = getattr(info.annotation, "__args__", ()) if kind == "text" else ()
-    if choices is not None:
-        rules.choice(lists[choices], cells, strict=False)
-    elif literals and all(isinstance(v, str) for v in literals):
-        rules.choice(_string(",".join(literals)), cells, strict=True)
-    elif kind == "bool":
-        rules.choice('"TRUE,FALSE"', cells, strict=True)
-    elif kind in ("number", "optional number"):
-        rules.number(info, cells, whole=info.annotation is int)
-
-
 # -- sheets ---------------------------------------------------------------------------------------------
-
-def _number_format(unit: str, is_int: bool) -> str:
-    """USD units as currency, shares as percent, whole numbers with separators, others as typed."""
-    if unit.startswith("USD/"):
-        return USD
-    if unit.startswith("share"):
-        return PERCENT
-    return COUNT if is_int else "General"
-
-
-def _scalar_sheet(ws: Worksheet, group: str, a: Assumptions, lists: dict[str, str]) -> None:
-    _header_row(ws, SCALAR_COLUMNS)
-    col = {c.field: i for i, c in enumerate(SCALAR_COLUMNS, start=1)}
-    rules = _Validations()
-    for spec in (s for s in scalar_specs() if s.group == group):
-        row = scalar_row(spec.key)
-        rng = a.ranges.get(spec.key)
-        fmt = "@" if spec.is_text else _number_format(spec.unit, spec.is_int)
-        _put(ws, row, col["key"], spec.key, MUTED)
-        _put(ws, row, col["label"], spec.label)
-        _put(ws, row, col["value"], a.value(spec.key), INPUT, fmt)
-        _put(ws, row, col["unit"], spec.unit)
-        _put(ws, row, col["source"], spec.source)
-        _put(ws, row, col["note"], spec.note)
-        info = GROUPS[group].model_fields[spec.field]
-        _validate_field(rules, info, f"{get_column_letter(col['value'])}{row}", lists, spec.choices)
-        if not spec.is_text:
-            _put(ws, row, col["low"], None if rng is None else rng.low, INPUT, fmt)
-            _put(ws, row, col["high"], None if rng is None else rng.high, INPUT, fmt)
-            _validate_field(rules, info, f"{get_column_letter(col['low'])}{row}:{get_column_letter(col['high'])}{row}",
-                            lists)
-    rules.apply(ws)
-
-
-def _table_sheet(ws: Worksheet, sheet: TableSheet, a: Assumptions, lists: dict[str, str]) -> None:
-    columns = sheet.columns
-    _header_row(ws, columns)
-    rows = getattr(a, sheet.table)
-    rules = _Validations()
-    for col, column in enumerate(columns, start=1):
-        fmt = _TABLE_FORMATS.get(column.field)
-        for i, row in enumerate(rows):
-            _put(ws, FIRST_ROW + i, col, cell_value(getattr(row, column.field)), INPUT, fmt)
-        letter = get_column_letter(col)
-        _validate_field(rules, sheet.model.model_fields[column.field], f"{letter}{FIRST_ROW}:{letter}{TABLE_ROWS}",
-                        lists, _TABLE_CHOICES.get((sheet.table, column.field)))
-    rules.apply(ws)
-    last = f"{get_column_letter(len(columns))}{HEADER_ROW + max(len(rows), 1)}"
-    table = Table(displayName=sheet.excel_table, ref=f"A{HEADER_ROW}:{last}")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(table)
-
 
 def _with_horizon(text: str) -> str:
     """``text`` with N (the horizon in years) as a formula on the Finance sheet's value ('5-year TCO (USD)')."""
@@ -276,56 +124,64 @@ def _with_horizon(text: str) -> str:
     return "=" + "&".join(terms)
 
 
-def _scenario_call(stack_key: str, kind: str, agents: str, metric: str) -> str:
-    """The UDF call pricing one stack: the named function where one exists, else TCO(key, ...)."""
-    metric = _string(metric)
-    named = {"self_hosted": f"TCO_SELF_HOSTED({agents},{metric})", "hybrid": f"TCO_HYBRID({agents},{metric})",
-             "hybrid_optimized": f'TCO_HYBRID({agents},{metric},"optimized")'}
-    if stack_key in named:
-        return "=" + named[stack_key]
-    if kind == "cloud":
-        return f"=TCO_CLOUD({_string(stack_key)},{agents},{metric})"
-    return f"=TCO({_string(stack_key)},{agents},{metric})"
-
-
 _METRIC_FORMATS = {"per_agent_month": USD_CENTS}  # other money metrics in whole dollars
 
 
+def _error_count(ws: Worksheet, results: str) -> None:
+    """Row 3: how many cells of ``results`` show an error (a '#TCO! ...' text, or an Excel error other
+    than #N/A), highlighted when not zero; every '#TCO!' cell of ``results`` in red, too."""
+    _put(ws, 3, 1, "Cells showing an error (0 when all is well; see README)", BOLD)
+    _put(ws, 3, 2, f'=COUNTIF({results},"#TCO!*")+SUMPRODUCT(ISERR({results})*1)', BOLD, COUNT, formula=True)
+    ws.conditional_formatting.add("B3", CellIsRule(operator="greaterThan", formula=["0"], fill=ERROR_FILL,
+                                                   font=ERROR_FONT))
+    first = results.split(":")[0]
+    ws.conditional_formatting.add(results, FormulaRule(formula=[f'LEFT({first},5)="#TCO!"'], font=ERROR_FONT))
+
+
 def _scenarios_sheet(ws: Worksheet, a: Assumptions) -> None:
-    """Every stack by metric and headcount (headcounts in row 4), then the cost drivers, all UDF calls."""
+    """Every stack by metric and headcount (headcounts in row 4), then the cost drivers: one spilling
+    call per block (a column of keys by the row of headcounts), each an array formula of its size."""
     _put(ws, 1, 1, "TCO by scenario and headcount", TITLE)
-    _put(ws, 2, 1, "Every figure is a tco_xl function (Excel on Windows, see README). Edit the headcounts in "
-                   "blue; the assumptions are on the sheets Usage to Stacks.", MUTED)
+    _put(ws, 2, 1, "Every figure is a tco_xl function (see README). Edit the headcounts in blue; the assumptions "
+                   "are on the sheets Usage to Stacks.", MUTED)
     _put(ws, 4, 1, "Agents", BOLD)
     _put(ws, 4, 2, "Key", MUTED)
     cols = range(3, 3 + len(SCENARIO_AGENTS))
     for col, n in zip(cols, SCENARIO_AGENTS, strict=True):
         _put(ws, 4, col, n, Font(color="0000FF", bold=True), COUNT)
-    agents = {col: f"{get_column_letter(col)}$4" for col in cols}
+    left, right = get_column_letter(cols[0]), get_column_letter(cols[-1])
+    agents = f"${left}$4:${right}$4"
+
+    def block(top: int, labels: list[tuple[str, str | None]], call: str, fmt: str | None) -> int:
+        """Rows of (label, key) from ``top`` and one array formula over them; returns the next free row."""
+        for row, (label, key) in enumerate(labels, start=top):
+            _put(ws, row, 1, _with_horizon(label), formula=True)
+            if key is not None:
+                _put(ws, row, 2, key, MUTED)
+        bottom = top + len(labels) - 1
+        ws[f"{left}{top}"] = ArrayFormula(f"{left}{top}:{right}{bottom}",
+                                          "=" + call.format(keys=f"$B${top}:$B${bottom}", agents=agents))
+        for row in range(top, bottom + 1):
+            for col in cols:
+                ws.cell(row=row, column=col).number_format = fmt or "General"
+        return bottom + 1
+
     row = 6
     for metric in ("year1", "annual", "tco", "per_agent_month"):
         label, unit, _ = METRICS[metric]
         _put(ws, row, 1, _with_horizon(f"{label} ({unit})"), BOLD, formula=True)
-        for stack in a.stacks:
-            row += 1
-            _put(ws, row, 1, stack.name)
-            _put(ws, row, 2, stack.key, MUTED)
-            for col in cols:
-                _put(ws, row, col, _scenario_call(stack.key, stack.kind, agents[col], metric),
-                     fmt=_METRIC_FORMATS.get(metric, USD_WHOLE), formula=True)
-        row += 2
-    drivers = [("Cheapest by N-year TCO", "TCO_CHEAPEST({agents})", None),
-               ("Twilio telephony (USD/month)", 'TWILIO_COST({agents},"monthly")', USD_CENTS),
-               ("Mac Studios needed (units)", "MAC_STUDIOS_NEEDED({agents})", COUNT)]
-    drivers += [(f"LLM API, {m.name} (USD/month)", f'LLM_API_COST({_string(m.key)},{{agents}},"monthly")', USD_CENTS)
-                for m in a.llm_models]
+        row = block(row + 1, [(s.name, s.key) for s in a.stacks], f'TCO({{keys}},{{agents}},"{metric}",{INPUTS_NAME})',
+                    _METRIC_FORMATS.get(metric, USD_WHOLE)) + 1
     _put(ws, row, 1, "Cost drivers", BOLD)
-    for label, call, fmt in drivers:
-        row += 1
-        _put(ws, row, 1, _with_horizon(label), formula=True)
-        for col in cols:
-            _put(ws, row, col, "=" + call.format(agents=agents[col]), fmt=fmt, formula=True)
-    for letter, width in zip("ABCDE", (46, 18, 16, 16, 16), strict=True):
+    row += 1
+    for label, call, fmt in (("Cheapest by N-year TCO", "TCO_CHEAPEST({agents},%s)", None),
+                             ("Twilio telephony (USD/month)", 'TWILIO_COST({agents},"monthly",%s)', USD_CENTS),
+                             ("Mac Studios needed (units)", "MAC_STUDIOS_NEEDED({agents},%s)", COUNT)):
+        row = block(row, [(label, None)], call % INPUTS_NAME, fmt)
+    row = block(row, [(f"LLM API, {m.name} (USD/month)", m.key) for m in a.llm_models],
+                f'LLM_API_COST({{keys}},{{agents}},"monthly",{INPUTS_NAME})', USD_CENTS)
+    _error_count(ws, f"{left}6:{right}{row - 1}")
+    for letter, width in zip("ABCDE", (52, 18, 16, 16, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "C5"
 
@@ -348,7 +204,7 @@ def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None
     _put(ws, 4, 1, "Agents", BOLD)
     _put(ws, 4, 2, agents, INPUT, COUNT)
     header = ["Scenario", *COMPARISON_METRICS, "Cheapest"]
-    _array(ws, 6, len(a.stacks), header, "=TCO_COMPARE(B4)",
+    _array(ws, 6, len(a.stacks), header, f"=TCO_COMPARE(B4,{INPUTS_NAME})",
            {col: _METRIC_FORMATS.get(m, USD_WHOLE) for col, m in enumerate(COMPARISON_METRICS, start=2)})
     scenario_row = 6 + len(a.stacks) + 3
     _put(ws, scenario_row, 1, "Scenario (key or name)", BOLD)
@@ -359,25 +215,31 @@ def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None
     _put(ws, scenario_row + 1, 1, "Agents", BOLD)
     _put(ws, scenario_row + 1, 2, agents, INPUT, COUNT)
     lines = max(len(r.components) for r in evaluate(a, agents).values())
-    _array(ws, scenario_row + 3, lines, BREAKDOWN_HEADER, f"=TCO_BREAKDOWN(B{scenario_row},B{scenario_row + 1})",
+    _array(ws, scenario_row + 3, lines, BREAKDOWN_HEADER,
+           f"=TCO_BREAKDOWN(B{scenario_row},B{scenario_row + 1},{INPUTS_NAME})",
            {col: USD_CENTS for col, title in enumerate(BREAKDOWN_HEADER, start=1) if "(USD)" in title})
+    _error_count(ws, f"A6:{get_column_letter(len(BREAKDOWN_HEADER))}{scenario_row + 3 + lines}")
     for letter, width in zip("ABCDEFGH", (40, 44, 14, 14, 16, 16, 16, 90), strict=True):
         ws.column_dimensions[letter].width = width
 
 
-def _state_sheet(ws: Worksheet, lists: dict[str, list[str]]) -> dict[str, str]:
-    """Fingerprint cells (column A, named TCO_STATE) and the drop-down lists; returns each list's range."""
-    blocks = state_blocks()
-    for row, (sheet, block) in enumerate(blocks, start=1):
-        ws.cell(row=row, column=1, value=f"=_xlfn.TEXTJOIN(CHAR(31),FALSE,{quoted(sheet)}!{block})")
-        ws.cell(row=row, column=2, value=f"{sheet}!{block}")
+def _inputs_sheet(ws: Worksheet, lists: dict[str, list[str]]) -> dict[str, str]:
+    """The ``TCO_INPUTS`` block (``layout.mirrors``) and, right of it, the drop-down lists; returns each list's
+    range. Each run of mirrored columns is one array formula, blank cells as "" (a plain reference would show
+    0)."""
+    for m in mirrors():
+        source = quoted(m.sheet)
+        for first, last, left in m.runs():
+            cells = f"{get_column_letter(first)}1:{get_column_letter(last)}{m.rows}"
+            target = f"{get_column_letter(left)}{m.top}:{get_column_letter(left + last - first)}{m.top + m.rows - 1}"
+            ws[target.split(":")[0]] = ArrayFormula(target, f'=IF(ISBLANK({source}!{cells}),"",{source}!{cells})')
     ranges = {}
-    for col, (name, items) in enumerate(lists.items(), start=4):
+    for col, (name, items) in enumerate(lists.items(), start=inputs_shape()[1] + 2):
         letter = get_column_letter(col)
         ws.cell(row=1, column=col, value=name).font = BOLD
         for row, item in enumerate(items, start=2):
             ws.cell(row=row, column=col, value=item)
-        ranges[name] = f"{quoted(STATE)}!${letter}$2:${letter}${len(items) + 1}"
+        ranges[name] = f"{quoted(INPUTS)}!${letter}$2:${letter}${len(items) + 1}"
     ws.sheet_state = "hidden"
     return ranges
 
@@ -400,34 +262,35 @@ def _conf_sheet(ws: Worksheet) -> None:
 
 # -- README ---------------------------------------------------------------------------------------------
 
-WINDOWS_SETUP = (
-    "The functions on the Scenarios and Compare sheets are classic xlwings functions: they need Excel 2019, 2021 "
-    "or 365 on Windows, and a Python of the same bitness as Excel (64-bit for 64-bit Excel). Once per PC:",
-    "1. Install Python 3.11 or newer from python.org (tick 'Add python.exe to PATH').",
-    "2. In a Command Prompt: pip install <folder of the tco_xl repository>. This installs tco_xl and "
-    f"xlwings {xlwings.__version__} with its xlwings64-{xlwings.__version__}.dll; the workbook's VBA calls exactly "
-    "that version, so do not upgrade xlwings on its own.",
-    "3. Unblock the file: right-click TCO.xlsm > Properties > tick Unblock (files from e-mail or the web open "
-    "with macros blocked). Open it and click Enable Content.",
-    "4. Import the functions once (this writes the VBA module xlwings_udfs into the workbook). Recommended: tick "
-    "File > Options > Trust Center > Trust Center Settings > Macro Settings > 'Trust access to the VBA project "
-    "object model', then Alt+F8 > ImportPythonUDFs > Run (with the xlwings add-in, 'xlwings addin install': "
-    "xlwings tab > Import Functions); the functions then appear under the category TCO with their descriptions "
-    "in Insert Function. Without that setting: Alt+F11 > File > Import File... > xlwings_udfs.bas (next to "
-    "TCO.xlsm): the functions work the same but are listed under 'User Defined' without descriptions. Save.",
-    "5. If the python on PATH is not the one with tco_xl (e.g. a virtual environment), type the full path of that "
-    "python.exe in the xlwings.conf sheet, cell B1 (Interpreter_Win). Keep UDF Modules = tco_xl.udfs.",
-    "6. Press Ctrl+Alt+F9: the Scenarios sheet fills in. Repeat step 4 only after an update of tco_xl that adds or "
-    "changes functions. Every function is volatile and re-reads this workbook's assumptions only when the hidden "
-    "_tco_state fingerprint changes; if a figure ever looks unchanged right after an edit, press F9.",
-    "A cell showing #NAME?: the functions are not imported (step 4) or macros are disabled (step 3). "
-    "'Could not load xlwings64-...dll' or 'Could not activate Python COM server': check step 2 (xlwings version) "
-    "and step 5 (interpreter); set Show Console to TRUE on xlwings.conf to see Python's messages. A cell showing "
-    "'#TCO! ...' names the argument or the sheet!cell that is wrong; 'tco-xl workbook check TCO.xlsm' lists every "
-    "bad cell at once.",
-    "macOS and Linux: Excel for Mac cannot run these functions (the Scenarios and Compare sheets show #NAME?). Edit "
-    "the assumptions in Excel or LibreOffice, save, and run 'tco-xl report --workbook TCO.xlsm' in a terminal.",
-)
+def _windows_setup(version: str) -> tuple[str, ...]:
+    """The one-time setup on Windows, for xlwings ``version`` (the README sheet; docs/excel-windows.md in full)."""
+    return (
+        "Classic xlwings functions need Excel 2019, 2021 or 365 on Windows and a local Python of the same bitness as "
+        "Excel (64-bit for 64-bit Excel). Excel on Mac or the web: use xlwings Lite (docs/excel-mac-web.md). Once "
+        "per PC:",
+        "1. Install Python 3.11 or newer from python.org (tick 'Add python.exe to PATH'). Then close every Excel "
+        "window and start Excel again: Excel finds Python through the PATH it started with.",
+        f'2. In a Command Prompt: pip install "<folder of the tco_xl repository>[excel]". This installs tco_xl and '
+        f"xlwings {version} with its xlwings64-{version}.dll; the workbook's VBA calls exactly that version, so do not "
+        "upgrade xlwings on its own.",
+        "3. Unblock the file: right-click TCO.xlsm > Properties > tick Unblock (files from e-mail or the web open "
+        "with macros blocked). Open it and click Enable Content.",
+        "4. Nothing to import: the functions' VBA wrappers (the module xlwings_udfs) are in this workbook. Only "
+        "after an update of tco_xl, in your copy: Alt+F11, right-click the module xlwings_udfs > Remove "
+        "xlwings_udfs > No, then File > Import File... > xlwings_udfs.bas (next to TCO.xlsm), close the editor and "
+        "save. (Importing without removing the old module creates xlwings_udfs1 and every function twice.)",
+        "5. If the python on PATH is not the one with tco_xl (e.g. a virtual environment), type the full path of that "
+        "python.exe in the xlwings.conf sheet, cell B1 (Interpreter_Win). Keep UDF Modules = tco_xl.udfs and "
+        "ADD_WORKBOOK_TO_PYTHONPATH = FALSE.",
+        "6. Press Ctrl+Alt+F9: the Scenarios and Compare sheets fill in, and their error counts show 0.",
+        "Alt+F8 also lists SampleCall and SampleRemoteCall: they come with xlwings' workbook template and are not "
+        "part of tco_xl (SampleCall fails with 'No module named TCO'); do not run them.",
+        "A cell showing #NAME?: macros are disabled (step 3) or the module xlwings_udfs was removed (step 4). "
+        "'Could not load xlwings64-...dll' or 'Could not activate Python COM server': restart Excel (step 1), check "
+        "step 2 (xlwings version) and step 5 (interpreter); set Show Console to TRUE on xlwings.conf to see Python's "
+        "messages. A cell showing '#TCO! ...' names the argument or the sheet!cell that is wrong; 'tco-xl workbook "
+        "check TCO.xlsm' lists every bad cell at once.",
+    )
 
 
 def _first_line(model: type) -> str:
@@ -450,8 +313,9 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
          None),
         ("", None), ("How to use it", BOLD),
         ("Edit blue cells only. On the assumption sheets each row is one assumption: Key (do not change), "
-         "Assumption, Value, Unit, Low/High (the range used by sensitivity and Monte Carlo; blank = none), Source, "
-         "Note. Drop-downs and input rules guard the cells; the engine checks them again when it reads the workbook.",
+         "Assumption, Value, Unit, Low/High (the range used by sensitivity and Monte Carlo; blank = the default band "
+         "its Source names, else none; Low = High = Value holds it fixed), Source, Note. Drop-downs and input "
+         "rules guard the cells; the engine checks them again when it reads the workbook.",
          None),
         ("Add a provider: add its lines on Providers (same Group on each line), then a row on Stacks with "
          "kind = cloud and that provider; TCO_COMPARE lists it at once, and a copy of a cloud row on Scenarios with "
@@ -463,28 +327,36 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
     ]
     lines += [(f"{sheet}: {_first_line(GROUPS[group])}", None) for group, sheet in SCALAR_SHEETS.items()]
     lines += [(f"{t.name}: {t.description}.", None) for t in TABLE_SHEETS]
-    lines += [(f"{CONF}: how Excel finds Python (see the setup below). {STATE} (hidden): what the functions watch.",
-               None)]
+    lines += [(f"{CONF}: how Excel finds Python (see the setup below). {INPUTS} (hidden): {INPUTS_NAME}, the "
+               "copy of every input the functions read, and the drop-down lists.", None)]
     lines += [
-        ("", None), ("How to recalculate", BOLD),
-        ("Excel recalculates by itself after every edit: the functions are volatile and re-read the assumption "
-         "sheets only when a cell in them changed. Force it with F9 (Calculate Now) or Ctrl+Alt+F9 (everything).",
-         None),
+        ("", None), ("How the figures stay current", BOLD),
+        (f"Every function on Scenarios and Compare takes {INPUTS_NAME} as its last argument: the hidden sheet "
+         f"{INPUTS} mirrors every input cell of the sheets Usage to Stacks into that one block. Excel recalculates "
+         "a function when an input changes, and an edit anywhere else recalculates none. Pass it in your own formulas "
+         f"too, e.g. =TCO_HYBRID(47,,,{INPUTS_NAME}) or =TCO_CLOUD(\"aws\",B3,\"tco\",{INPUTS_NAME}). Without it "
+         "(=TCO_HYBRID(47)) classic Excel recalculates that cell after every edit and it reads the sheets itself "
+         "(slower); xlwings Lite cannot, and the cell asks for the argument.", None),
+        ("SUM skips text, so a total over cells showing '#TCO! ...' would be silently low: row 3 of Scenarios and "
+         "Compare counts the cells showing an error (red when not 0). Guard your own totals the same way, e.g. "
+         "=IF(COUNTIF(C7:C18,\"#TCO!*\")>0,NA(),SUM(C7:C18)).", None),
         ("Without Excel: 'tco-xl report --workbook TCO.xlsm --agents 47 --agents 500' prints the same figures; "
          "'tco-xl workbook check TCO.xlsm' validates every cell and lists all problems with their sheet!cell.", None),
         ("", None), ("Limits", BOLD),
-        (f"Inputs must stay within A1:Z{SCALAR_ROWS} on the sheets Usage to Finance and A1:Z{TABLE_ROWS} on the "
-         f"table sheets (up to {TABLE_ROWS - HEADER_ROW} rows per table): the functions notice edits there only, "
-         f"through the hidden sheet {STATE} (one TEXTJOIN per {STATE_CHUNK_ROWS} rows, named {STATE_NAME}), and the "
-         "workbook check reports anything outside. Numbers are compared as shown to 15 significant digits.", None),
-        ("Compare sheet: TCO_COMPARE and TCO_BREAKDOWN return tables. They are entered as array formulas over the "
-         "size of their result for the built assumptions, which works in every Excel version; cells beyond a shorter "
-         "result show #N/A, and rows beyond the range are cut off. After adding scenarios or lines, select a larger "
-         "range and re-enter with Ctrl+Shift+Enter, or in Excel 365 type the formula in the top-left cell only: it "
-         "spills to its size.", None),
+        ("Inputs must stay within each sheet's input block: "
+         + "; ".join(f"{sheet} {sheet_block(sheet)}" for sheet in (SCALAR_SHEETS["usage"],
+                                                                     *(t.name for t in TABLE_SHEETS)))
+         + f" (the sheets Usage to Finance alike; up to {TABLE_ROWS - HEADER_ROW} rows per table). {INPUTS_NAME} "
+         "mirrors these blocks and the functions see nothing else: 'tco-xl workbook check TCO.xlsm' names any cell "
+         "outside them.", None),
+        ("Scenarios and Compare: each block of results is one function call entered as an array formula over the "
+         "size of its result for the built assumptions, which works in every Excel version (Excel 2019 has no "
+         "spilling); cells beyond a shorter result show #N/A, and rows beyond the range are cut off. After adding "
+         "scenarios or lines, select a larger range and re-enter with Ctrl+Shift+Enter, or in Excel 365 type the "
+         "formula in the top-left cell only: it spills to its size.", None),
         ("", None), ("One-time setup on Windows", BOLD),
     ]
-    lines += [(text, None) for text in WINDOWS_SETUP]
+    lines += [(text, None) for text in _windows_setup(xlwings.__version__)]
     lines += [("", None), ("Table columns", BOLD)]
     for sheet in TABLE_SHEETS:
         for column in sheet.columns:
@@ -513,7 +385,7 @@ def fill_workbook(wb: openpyxl.Workbook, a: Assumptions) -> None:
     for name in SHEET_ORDER:
         if name not in wb.sheetnames:
             wb.create_sheet(name)
-    lists = _state_sheet(wb[STATE], _choice_lists(a))
+    lists = _inputs_sheet(wb[INPUTS], _choice_lists(a))
     _readme_sheet(wb[README], a)
     _scenarios_sheet(wb[SCENARIOS], a)
     _compare_sheet(wb[COMPARE], a, lists)
@@ -527,15 +399,16 @@ def fill_workbook(wb: openpyxl.Workbook, a: Assumptions) -> None:
     wb.active = wb.sheetnames.index(README)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == README
-    value = column_letter(SCALAR_COLUMNS, "value")
-    for spec in scalar_specs():
-        target = f"{quoted(SCALAR_SHEETS[spec.group])}!${value}${scalar_row(spec.key)}"
-        wb.defined_names[defined_name(spec.key)] = DefinedName(defined_name(spec.key), attr_text=target)
-    wb.defined_names[STATE_NAME] = DefinedName(STATE_NAME, attr_text=f"{quoted(STATE)}!$A$1:$A${len(state_blocks())}")
+    define_names(wb)
+    rows, columns = inputs_shape()
+    wb.defined_names[INPUTS_NAME] = DefinedName(INPUTS_NAME,
+                                                attr_text=f"{quoted(INPUTS)}!$A$1:${get_column_letter(columns)}${rows}")
 
 
 def _from_template() -> openpyxl.Workbook:
     """The xlwings standalone template with its sample sheet renamed README and its config sheet activated."""
+    if xlwings is None or TEMPLATE is None:
+        raise TemplateError("the workbook is built from xlwings' template: pip install 'tco_xl[excel]'")
     if not TEMPLATE.is_file():
         raise TemplateError(f"xlwings template not found: {TEMPLATE} (is xlwings {xlwings.__version__} installed?)")
     wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
@@ -547,9 +420,16 @@ def _from_template() -> openpyxl.Workbook:
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry BUILD_TIME, so equal content gives equal bytes."""
+    """A zip whose entries all carry BUILD_TIME, so equal content gives equal bytes; parts named in ``replaced``
+    are written with that content instead."""
+
+    def __init__(self, *args: Any, replaced: dict[str, bytes] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.replaced = replaced or {}
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        data = self.replaced.get(name, data)
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=BUILD_TIME.timetuple()[:6])
             zinfo_or_arcname.compress_type = self.compression
@@ -561,16 +441,21 @@ class _FixedTimeZip(zipfile.ZipFile):
 
 
 def workbook_bytes(a: Assumptions | None = None) -> bytes:
-    """TCO.xlsm's content for ``a`` (default: the bundled defaults)."""
+    """TCO.xlsm's content for ``a`` (default: the bundled defaults): the template's VBA project with the
+    functions' wrapper module added (``xlwings_udfs``, as ``xlwings_udfs.bas`` holds it)."""
     from openpyxl.writer.excel import ExcelWriter
+
+    from .vba import BAS_ENCODING, VBA_MODULE, bas_bytes
+    from .vbaproject import add_module
     wb = _from_template()
     try:
         fill_workbook(wb, a or default_assumptions())
         wb.properties.creator = wb.properties.lastModifiedBy = "tco-xl workbook build"
         wb.properties.title = "TCO assumptions"
         wb.properties.created = wb.properties.modified = BUILD_TIME
+        project = add_module(wb.vba_archive.read(VBA_PROJECT), VBA_MODULE, bas_bytes(UDF_MODULE).decode(BAS_ENCODING))
         buffer = io.BytesIO()
-        with _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, replaced={VBA_PROJECT: project}) as archive:
             ExcelWriter(wb, archive).write_data()
         return buffer.getvalue()
     finally:

@@ -12,6 +12,12 @@ imported (it needs pywin32). This module runs xlwings' own generator anyway:
 3. ``import_udfs`` runs against a stand-in workbook that records the module file it
    imports and every ``MacroOptions`` call.
 
+Importing ``tco_xl.udfs`` where ``xlwings.udfs`` is loaded (classic Excel on Windows, and step 2 here)
+makes xlwings' wrapper generator post-process its own output (``conditionally_volatile_wrappers``,
+``with_prologue``): a formula that leaves the last argument ``inputs`` out makes that one cell volatile,
+and range arguments reach Python as values. So "Import Functions" in Excel and this module write the
+same text.
+
 Everything is undone afterwards: ``sys.modules`` and the ``xlwings`` package look as they
 did before, and an already imported UDF module is left untouched. Only the named module is
 executed afresh; modules it imports are used as they are already imported. Calls are
@@ -23,7 +29,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import io
 import logging
+import re
 import sys
 import threading
 import types
@@ -38,9 +46,12 @@ import xlwings
 from tco_xl.errors import InputError
 from tco_xl.io.atomic import write_bytes_atomic
 
-__all__ = ["VB_NAME_HEADER", "udf_macro_options", "udf_module_text", "write_bas"]
+__all__ = ["VBA_MODULE", "VB_NAME_HEADER", "bas_bytes", "conditionally_volatile_wrappers", "udf_macro_options",
+           "udf_module_text", "with_prologue", "write_bas"]
 
-VB_NAME_HEADER = 'Attribute VB_Name = "xlwings_udfs"'
+VBA_MODULE = "xlwings_udfs"
+"""The VBA module of the wrappers ("Import Functions" replaces a module of this name)."""
+VB_NAME_HEADER = f'Attribute VB_Name = "{VBA_MODULE}"'
 """First line of the module file; the VBA editor turns it into the module's name."""
 
 DEFAULT_WORKBOOK_NAME = "TCO.xlsm"
@@ -58,6 +69,45 @@ _REAL_DECORATORS = {
 }
 _MISSING = object()
 _LOCK = threading.Lock()
+
+INPUTS_ARG = "inputs"
+"""The optional argument whose absence makes a cell volatile (the function then reads the workbook itself)."""
+_WITH_INPUTS = re.compile(rf"Function \w+\((?P<args>.*\bOptional {INPUTS_ARG})\)")
+
+
+def with_prologue(text: str) -> str:
+    """xlwings' wrapper module ``text`` with a prologue in every function whose last argument is an optional
+    ``inputs``: ``Application.Volatile IsMissing(inputs)`` (Excel treats a cell as volatile exactly when its
+    formula leaves ``inputs`` out, and as non-volatile otherwise), then ``If IsObject(x) Then x = x.Value2``
+    per argument (a range reaches Python as its values, read inside Excel, instead of as a Range that
+    xlwings would read with about 10 COM round trips)."""
+    lines = []
+    for line in text.splitlines(keepends=True):
+        lines.append(line)
+        body = line.rstrip("\r\n")
+        if match := _WITH_INPUTS.fullmatch(body):
+            end = line[len(body):]
+            args = [arg.split()[-1] for arg in match["args"].split(",")]
+            lines.append(f"    Application.Volatile IsMissing({INPUTS_ARG}){end}")
+            lines += [f"    If IsObject({arg}) Then {arg} = {arg}.Value2{end}" for arg in args]
+    return "".join(lines)
+
+
+def conditionally_volatile_wrappers(udfs: types.ModuleType) -> None:
+    """Make ``udfs.generate_vba_wrapper`` (xlwings' generator, which "Import Functions" runs) pass its output
+    through ``with_prologue``. Applied once per ``xlwings.udfs`` module; functions without an ``inputs``
+    argument come out unchanged."""
+    original = udfs.generate_vba_wrapper
+    if getattr(original, "with_prologue", False):
+        return
+
+    def generate_vba_wrapper(module_name: str, module: types.ModuleType, f: Any, xl_workbook: Any) -> None:
+        text = io.StringIO()
+        original(module_name, module, text, xl_workbook)
+        f.write(with_prologue(text.getvalue()))
+
+    generate_vba_wrapper.with_prologue = True  # type: ignore[attr-defined]
+    udfs.generate_vba_wrapper = generate_vba_wrapper  # type: ignore[attr-defined]
 
 
 def udf_module_text(module_name: str, *, workbook_name: str = DEFAULT_WORKBOOK_NAME) -> str:
@@ -86,20 +136,22 @@ def udf_macro_options(
 def write_bas(
     module_name: str, path: Path, *, workbook_name: str = DEFAULT_WORKBOOK_NAME
 ) -> None:
-    """Write the ``xlwings_udfs`` module to ``path`` for the VBA editor's File > Import File.
+    """Write the ``xlwings_udfs`` module to ``path`` for the VBA editor's File > Import File
+    (``bas_bytes``), replacing ``path`` atomically."""
+    write_bytes_atomic(Path(path), bas_bytes(module_name, workbook_name=workbook_name))
 
-    The file starts with the ``Attribute VB_Name`` header, uses CRLF line endings and the
-    Windows-1252 encoding, and replaces ``path`` atomically.
-    """
+
+def bas_bytes(module_name: str, *, workbook_name: str = DEFAULT_WORKBOOK_NAME) -> bytes:
+    """The ``xlwings_udfs`` module as an exported .bas file: the ``Attribute VB_Name`` header first, CRLF line
+    endings, the Windows-1252 encoding."""
     text = f"{VB_NAME_HEADER}\n{udf_module_text(module_name, workbook_name=workbook_name)}"
     try:
-        data = text.replace("\n", "\r\n").encode(BAS_ENCODING)
+        return text.replace("\n", "\r\n").encode(BAS_ENCODING)
     except UnicodeEncodeError as exc:
         raise ValueError(
             f"UDF module {module_name!r} yields VBA code that {BAS_ENCODING} cannot encode "
             f"({exc.object[exc.start:exc.end]!r}); use ASCII names for UDFs and arguments"
         ) from exc
-    write_bytes_atomic(Path(path), data)
 
 
 @dataclass

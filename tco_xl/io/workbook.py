@@ -8,17 +8,19 @@ found and what was expected. Nothing is ever written to the workbook read.
 
 from __future__ import annotations
 
+import decimal
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin
 
-import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -30,23 +32,23 @@ from .layout import (
     ASSUMPTION_SHEETS,
     FIRST_ROW,
     HEADER_ROW,
-    LAST_COLUMN,
     SCALAR_COLUMNS,
     SCALAR_SHEETS,
     TABLE_SHEETS,
     Column,
     TableSheet,
     ref,
+    sheet_block,
+    sheet_columns,
     sheet_rows,
     table_sheet,
 )
 
-__all__ = ["BookLike", "Grid", "assumptions_from_grids", "cell_kind", "cell_value", "load_assumptions"]
+__all__ = ["BookLike", "Grid", "assumptions_from_grids", "book_grids", "cell_kind", "cell_value", "load_assumptions"]
 
-#: Cell values row by row from A1 (rows may be ragged; a missing cell is None), or {(row, column): value}.
-Grid = list[list[Any]] | Cells
+#: Cell values row by row from A1 (rows may be ragged; a missing cell is None).
+Grid = list[list[Any]]
 
-_LAST_COLUMN = openpyxl.utils.column_index_from_string(LAST_COLUMN)
 _TRUE, _FALSE = {"true", "yes"}, {"false", "no"}
 #: Table columns that hold no input (they may be left out of a sheet).
 INFORMATIONAL_FIELDS = frozenset({"source"})
@@ -56,10 +58,8 @@ _BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_eq
 
 
 class _Range(Protocol):
-    row: int
-    column: int
-
-    def options(self, **kwargs: Any) -> Any: ...
+    address: str
+    raw_value: Any
 
 
 class _Sheet(Protocol):
@@ -67,22 +67,28 @@ class _Sheet(Protocol):
     used_range: _Range
 
 
-class BookLike(Protocol):
-    """What the live reader uses of an xlwings Book: ``book.sheets`` (iterable, each with ``.name`` and
-    ``.used_range``: ``.row``/``.column`` of its top-left cell, ``.options(ndim=2).value``) and ``fullname``."""
+class _Sheets(Protocol):
+    def __getitem__(self, name: str) -> _Sheet: ...
 
-    sheets: Iterable[_Sheet]
-    fullname: str
+    def __iter__(self) -> Iterator[_Sheet]: ...
+
+
+class BookLike(Protocol):
+    """What the live reader uses of an xlwings Book: ``book.sheets`` (by name, and iterable: each sheet
+    with ``.name`` and ``.used_range``: its ``.address`` and ``.raw_value``) and ``name``."""
+
+    sheets: _Sheets
+    name: str
 
 
 def load_assumptions(source: str | os.PathLike[str] | BookLike) -> Assumptions:
     """Every assumption from a workbook file (path) or an open xlwings Book; raises WorkbookError."""
     if isinstance(source, (str, os.PathLike)):
         return assumptions_from_grids(_path_grids(Path(source)), str(source))
-    return assumptions_from_grids(_book_grids(source), str(getattr(source, "fullname", source)))
+    return assumptions_from_grids(book_grids(source), str(getattr(source, "name", source)))
 
 
-def _path_grids(path: Path) -> dict[str, Grid | None]:
+def _path_grids(path: Path) -> dict[str, Grid | Cells | None]:
     """Cells of the assumption sheets (None for other sheets), read with openpyxl's parser (``cells``)."""
     if path.is_dir():
         raise WorkbookError(str(path), message=f"{path}: a folder, not a workbook file")
@@ -91,18 +97,34 @@ def _path_grids(path: Path) -> dict[str, Grid | None]:
     return dict(sheet_cells(path, ASSUMPTION_SHEETS))
 
 
-def _book_grids(book: BookLike) -> dict[str, Grid | None]:
-    """Grids of the assumption sheets of a live workbook: one read of each sheet's used range."""
+def book_grids(book: BookLike) -> dict[str, Grid | None]:
+    """Grids of the assumption sheets of a live workbook, each sheet looked up by name and its used range
+    read once: 1 + 4 COM round trips per sheet in Excel (sheet, used range, its address, its values).
+    Only when a sheet is missing are the others listed (for the message)."""
     grids: dict[str, Grid | None] = {}
-    for sheet in book.sheets:
-        if sheet.name in ASSUMPTION_SHEETS:
-            used = sheet.used_range
-            values = used.options(ndim=2).value or []
-            pad = [None] * (used.column - 1)
-            grids[sheet.name] = [[] for _ in range(used.row - 1)] + [pad + list(row) for row in values]
-        else:
-            grids[sheet.name] = None
+    sheets = book.sheets
+    errors = getattr(sys.modules.get("xlwings._xlwindows"), "cell_errors", {})
+    for name in ASSUMPTION_SHEETS:
+        try:
+            used = sheets[name].used_range
+        except Exception:  # noqa: BLE001 - a missing sheet raises COM's own error types
+            return {sheet.name: grids.get(sheet.name) for sheet in sheets}
+        row, col = coordinate_to_tuple(used.address.replace("$", "").partition(":")[0])
+        raw = used.raw_value
+        values = raw if isinstance(raw, (list, tuple)) else [[raw]]  # COM: a single cell's value, else rows
+        grids[name] = [[] for _ in range(row - 1)] + [[None] * (col - 1) + [_com_value(v, errors) for v in r]
+                                                      for r in values]
     return grids
+
+
+def _com_value(value: Any, errors: Mapping[int, str]) -> Any:
+    """A raw COM cell value as the file reader sees it: an error (COM: one of xlwings' error codes) as its
+    text, currency (Decimal) as a float."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in errors:
+        return errors[value]
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
 
 
 # -- cell values <-> field values ------------------------------------------------------------------------
@@ -151,6 +173,8 @@ def _from_cell(value: Any, kind: str) -> Any:
         text = str(value).strip().lower()
         if isinstance(value, bool) or text in _TRUE | _FALSE:
             return value if isinstance(value, bool) else text in _TRUE
+        if isinstance(value, (int, float)) and value in (0, 1):  # LibreOffice's formulas return TRUE as 1
+            return bool(value)
         raise _Bad("TRUE or FALSE (or yes/no)")
     if not isinstance(value, str):
         raise _Bad("text")
@@ -169,7 +193,7 @@ class _Grid:
     cells: Cells
 
     @classmethod
-    def of(cls, name: str, grid: Grid) -> _Grid:
+    def of(cls, name: str, grid: Grid | Cells) -> _Grid:
         if isinstance(grid, Mapping):
             return cls(name, dict(grid))
         return cls(name, {(r, c): v for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if v is not None})
@@ -249,13 +273,13 @@ class _Parse:
                 self.problem(grid.name, _cell(HEADER_ROW, free), f"{what}.{column.field}", None,
                              f"a column headed '{column.header}'")
                 free += 1
-        limit, outside = sheet_rows(grid.name), False
+        limit, width, outside = sheet_rows(grid.name), len(sheet_columns(grid.name)), False
         for row in grid.rows(FIRST_ROW):
             for col in grid.filled(row):
-                if (row > limit or col > _LAST_COLUMN) and not outside:
+                if (row > limit or col > width) and not outside:
                     outside = True
                     self.problem(grid.name, _cell(row, col), what, grid.value(row, col),
-                                 f"inputs within A1:{LAST_COLUMN}{limit} (the block the UDFs watch for edits)")
+                                 f"inputs within {sheet_block(grid.name)} (the block the Excel functions read)")
                 elif col not in headed:
                     headed.add(col)  # one problem per column
                     self.problem(grid.name, _cell(row, col), what, grid.value(row, col),
@@ -420,8 +444,9 @@ def _table_sheet(p: _Parse, grid: _Grid, sheet: TableSheet) -> _Table:
     return out
 
 
-def assumptions_from_grids(grids: Mapping[str, Grid | None], source: str) -> Assumptions:
-    """Assumptions from the assumption sheets' grids (other sheets may map to None); raises WorkbookError.
+def assumptions_from_grids(grids: Mapping[str, Grid | Cells | None], source: str) -> Assumptions:
+    """Assumptions from the assumption sheets' grids, rows of values or {(row, column): value} (other sheets
+    may map to None); raises WorkbookError.
 
     Every problem is collected before raising: missing sheets, headers, rows and keys, cells of the
     wrong type or out of range, and references between sheets that do not resolve.
