@@ -16,7 +16,9 @@ How it runs, fast enough to be a habit (minutes to an hour, not days):
    run each line of the targets, and how long each test takes;
 2. a server process imports the heavy libraries once, then forks one child per mutant; the child puts the
    mutated module in place of the original (an import hook: no file is edited) and runs, with pytest,
-   only the tests that run the mutated line, fastest first, stopping at the first failure;
+   only the tests that run the mutated line, fastest first, as many as fit in ``--budget`` seconds (20),
+   stopping at the first failure; a second pass over the survivors (``--survivors-of results.json
+   --all-tests --budget 0``) runs every covering test, LibreOffice's and the fuzz sample included;
 3. a mutant is killed when a test fails (or errors, or the run exceeds its time limit), survives when
    they all pass, and is "not covered" when no test runs its line.
 
@@ -269,14 +271,14 @@ def target_files(selection: list[str]) -> list[Path]:
 
 # -- which tests run which line ----------------------------------------------------------------------------
 
-def coverage_map(files: list[Path], folder: Path, tests: list[str]) -> tuple[dict[tuple[str, int], set[str]],
-                                                                            dict[str, float]]:
+def coverage_map(files: list[Path], folder: Path, tests: list[str], excluded: tuple[str, ...] = EXCLUDED_TESTS
+                 ) -> tuple[dict[tuple[str, int], set[str]], dict[str, float]]:
     """((file, line) -> test node ids running it, node id -> seconds), from one coverage run of ``tests``."""
     rc = folder / ".coveragerc"
     rc.write_text(f"[run]\nbranch = false\ninclude =\n{chr(10).join('    ' + str(f) for f in files)}\n")
     data, junit = folder / ".coverage", folder / "junit.xml"
     command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", f"--data-file={data}", "-m", "pytest",
-               "-q", "-p", "no:cacheprovider", "-p", "tools.mutation_test", "-x", *EXCLUDED_TESTS,
+               "-q", "-p", "no:cacheprovider", "-p", "tools.mutation_test", "-x", *excluded,
                f"--junitxml={junit}", *tests]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -379,9 +381,24 @@ class Result:
     tests: int
 
 
+def selected(tests: set[str], durations: dict[str, float], budget: float) -> list[str]:
+    """The covering tests to run, fastest first, as many as fit in ``budget`` seconds of their measured time
+    (at least one; every one when ``budget`` is 0)."""
+    ordered = sorted(tests, key=lambda t: (durations.get(t, 1.0), t))
+    if budget <= 0:
+        return ordered
+    chosen, spent = [], 0.0
+    for test in ordered:
+        if chosen and spent + durations.get(test, 1.0) > budget:
+            break
+        chosen.append(test)
+        spent += durations.get(test, 1.0)
+    return chosen
+
+
 def run(mutants: list[Mutant], lines: dict[tuple[str, int], set[str]], durations: dict[str, float], jobs: int,
-        progress: Callable[[Result], None]) -> list[Result]:
-    """Run every mutant in forked children, ``jobs`` at a time."""
+        progress: Callable[[Result], None], budget: float = 0) -> list[Result]:
+    """Run every mutant in forked children, ``jobs`` at a time, each against its covering tests within ``budget``."""
     for module in PRELOAD:
         with contextlib.suppress(ImportError):
             __import__(module)
@@ -392,7 +409,7 @@ def run(mutants: list[Mutant], lines: dict[tuple[str, int], set[str]], durations
     while queue or running:
         while queue and len(running) < jobs:
             mutant = queue.pop(0)
-            tests = sorted(lines.get((mutant.file, mutant.line), ()), key=lambda t: durations.get(t, 1.0))
+            tests = selected(lines.get((mutant.file, mutant.line), set()), durations, budget)
             if not tests:
                 results.append(Result(mutant, "not covered", 0.0, 0))
                 progress(results[-1])
@@ -474,11 +491,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants without running them")
     parser.add_argument("--tests", nargs="*", default=["tests"], help="test files or folders to kill mutants with "
                                                                           "(default: tests)")
+    parser.add_argument("--all-tests", action="store_true", help="also the LibreOffice tests and the fuzz sample "
+                                                                  "(slow: for a second pass over survivors)")
+    parser.add_argument("--survivors-of", type=Path, help="run only the mutants that survived in this --json file")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds of (measured) test time per mutant, "
+                                                                    "fastest tests first; 0: every covering test")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args(argv)
     files = target_files(args.files)
     mutants = [m for f in files for m in mutants_of(f)]
+    if args.survivors_of:
+        alive = {(r["file"], r["function"], r["original"], r["mutated"], r["occurrence"])
+                 for r in json.loads(args.survivors_of.read_text()) if r["status"] in ("survived", "not covered")}
+        mutants = [m for m in mutants if (m.file, m.function, m.original, m.mutated, m.occurrence) in alive]
     if args.list:
         print("\n".join(str(m) for m in mutants))
         print(f"{len(mutants):,} mutants in {len(files)} files")
@@ -486,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tco-mutation-") as folder:
         print(f"measuring which tests run which line of {len(files)} files...", file=sys.stderr)
-        lines, durations = coverage_map(files, Path(folder), args.tests)
+        lines, durations = coverage_map(files, Path(folder), args.tests, () if args.all_tests else EXCLUDED_TESTS)
     print(f"{len(mutants):,} mutants; {len(durations):,} tests", file=sys.stderr)
     done = Counter[str]()
 
@@ -495,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\r{sum(done.values()):,}/{len(mutants):,} " + " ".join(f"{k} {v}" for k, v in sorted(done.items())),
               end="", file=sys.stderr, flush=True)
 
-    results = run(mutants, lines, durations, args.jobs, progress)
+    results = run(mutants, lines, durations, args.jobs, progress, args.budget)
     print(file=sys.stderr)
     text, code = report(results, time.perf_counter() - start)
     print(text)
