@@ -210,7 +210,7 @@ def _api_model(a: Assumptions, value: Any) -> str:
         key = llm_key(a, value)
     except InputError:
         raise InputError("model", value, expected) from None
-    if key == SELF_HOSTED_LLM:
+    if key not in {m.key for m in a.llm_models}:
         raise InputError("model", value, f"an API model ({expected}): self-hosted inference pays no API fees")
     return key
 

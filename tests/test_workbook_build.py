@@ -87,16 +87,17 @@ def test_one_defined_name_per_assumption_and_the_inputs_name(wb):
         assert f"{sheet}!{cell.replace('$', '')}" == cell_of(spec.key)
         assert wb[sheet][cell.replace("$", "")].value == defaults.value(spec.key)
     # 9 scalar sheets: Key, Value, Low, High (4 columns) × 100 rows, 3 to a 300-row strip = 12 columns; then the
-    # tables side by side, all their columns × 300 rows: Providers 15, Options 15, LLM models 5, Stacks 14
-    assert inputs_shape() == (300, 12 + 15 + 15 + 5 + 14)
-    assert wb.defined_names[INPUTS_NAME].attr_text == "'_tco_inputs'!$A$1:$BI$300"
+    # tables side by side, all their columns × 300 rows: Providers 15, Options 15, LLM models 5, GPU servers 18,
+    # Stacks 18
+    assert inputs_shape() == (300, 12 + 15 + 15 + 5 + 18 + 18)
+    assert wb.defined_names[INPUTS_NAME].attr_text == "'_tco_inputs'!$A$1:$CE$300"
     arrays = {(c.value.ref, c.value.text) for row in wb[INPUTS].iter_rows() for c in row
               if isinstance(c.value, openpyxl.worksheet.formula.ArrayFormula)}
     assert ("A1:A100", '=IF(ISBLANK(\'Usage\'!A1:A100),"",\'Usage\'!A1:A100)') in arrays  # Key
     assert ("B101:B200", '=IF(ISBLANK(\'Telephony\'!C1:C100),"",\'Telephony\'!C1:C100)') in arrays  # Value
     assert ("C101:D200", '=IF(ISBLANK(\'Telephony\'!E1:F100),"",\'Telephony\'!E1:F100)') in arrays  # Low, High
-    assert ("AV1:BI300", '=IF(ISBLANK(\'Stacks\'!A1:N300),"",\'Stacks\'!A1:N300)') in arrays
-    assert len(arrays) == sum(len(m.runs()) for m in mirrors()) == 9 * 3 + 4
+    assert ("BN1:CE300", '=IF(ISBLANK(\'Stacks\'!A1:R300),"",\'Stacks\'!A1:R300)') in arrays
+    assert len(arrays) == sum(len(m.runs()) for m in mirrors()) == 9 * 3 + 5
 
 
 def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
@@ -183,7 +184,8 @@ def test_readme_sheet_explains_use_recalculation_limits_and_windows_setup(wb):
                     "One-time setup on Windows"):
         assert f"\n{heading}\n" in text
     assert all(line in text for line in _windows_setup(xlwings.__version__))
-    assert "Usage A1:H100; Providers A1:O300; Options A1:O300; LLM models A1:E300; Stacks A1:N300" in text
+    assert ("Usage A1:H100; Providers A1:O300; Options A1:O300; LLM models A1:E300; GPU servers A1:R300; "
+            "Stacks A1:R300") in text
     assert "=TCO_HYBRID(47,,,TCO_INPUTS)" in text
     assert all(f"\n{sheet}: " in text for sheet in SCALAR_SHEETS.values())
 

@@ -318,7 +318,7 @@ def _plain(cells: tuple[str, str]) -> str:
 def _range_cells(key: str) -> tuple[str, str] | None:
     """The Low and High cells of a number's range: a scalar's Low/High columns, a price line's price low/high."""
     if match := _TABLE_CELL.match(key):
-        if match[1] in ("providers", "options") and match[3] == "unit_price":
+        if match[1] in ("providers", "options", "gpu_servers") and match[3] == "unit_price":
             row = f"{match[1]}[{match[2]}]"
             return cell_of(f"{row}.price_low"), cell_of(f"{row}.price_high")
         return None

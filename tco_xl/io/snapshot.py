@@ -293,6 +293,9 @@ TABLE_UNITS = {
     "quantity": "× driver", "discount": "share", "input_usd_per_1k": "USD/1K tokens",
     "output_usd_per_1k": "USD/1K tokens", "app_servers_min": "servers", "agents_per_app_server": "agents/server",
     "support_hours": "h/month at reference", "setup_usd": "USD one-time",
+    "support_hours_mid": "h/month at the 2nd headcount", "support_hours_high": "h/month at the 3rd headcount",
+    "tokens_per_sec": "tokens/s per server", "stt_streams": "streams per server",
+    "tts_chars_per_sec": "characters/s per server",
 }
 #: Fields that identify a row (in its key) or go in its Source, Low and High columns rather than rows of their own.
 ROW_FIELDS = {"group", "line", "key", "source", "price_low", "price_high"}
@@ -329,7 +332,7 @@ def assumption_rows(d: SnapshotData) -> Iterator[tuple]:
         rng = a.ranges.get(s.key)
         yield (s.key, s.label, a.value(s.key), s.unit, rng.low if rng else None, rng.high if rng else None,
                range_used(used.get(s.key)), s.source, s.note, origin(s.key), read_from)
-    for table in ("providers", "options", "llm_models", "stacks"):
+    for table in ("providers", "options", "llm_models", "gpu_servers", "stacks"):
         for i, row in enumerate(getattr(a, table)):
             for name, info in type(row).model_fields.items():
                 if name in ROW_FIELDS:
