@@ -99,9 +99,10 @@ HOW_TO_READ = (
     "emails) scale linearly from {usage.reference_agents:n} agents; support hours follow each stack's hours at "
     "{usage.reference_agents:n}, {support.mid_agents:n} and {support.high_agents:n} agents where the report states "
     "them (self-hosted {hours('self_hosted', 47):n} / {hours('self_hosted', 100):n} / {hours('self_hosted', 500):n} "
-    "h/month, hybrid {hours('hybrid', 47):n} / {hours('hybrid', 100):n} / {hours('hybrid', 500):n}: the report's support per year at "
-    "{support.usd_per_hour:$0}/h), a power law between two stated points, and hours at {usage.reference_agents:n} × "
-    "(agents/{usage.reference_agents:n})^{support.scale_exponent} where it states one point only (optimized hybrid).",
+    "h/month, hybrid {hours('hybrid', 47):n} / {hours('hybrid', 100):n} / {hours('hybrid', 500):n}: the report's "
+    "support per year at {support.usd_per_hour:$0}/h), a power law between two stated points, and hours at "
+    "{usage.reference_agents:n} × (agents/{usage.reference_agents:n})^{support.scale_exponent} where it states one "
+    "point only (optimized hybrid).",
     "**Support.** The report's {T(37, 'Total', 'Hours'):n}-hour support table (with "
     "{T(37, 'Feature development', 'Monthly Cost'):$0}/month of feature development) enters no scenario, in the "
     "report or in the engine: scenarios carry each stack's administration hours only.",
