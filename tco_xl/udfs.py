@@ -414,9 +414,8 @@ def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, inputs=None):
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
 @_in_cell
 def TCO_LLM_BREAKEVEN(scenario_a, agents, driver=None, scenario_b=None, metric=None, inputs=None):
-    """The API price per 1M tokens (or the tokens per agent per day) from which the cheaper scenario changes, at a
-    headcount: by default where a scenario running its LLM itself (Mac Studios or rented GPU servers) overtakes the
-    same scenario paying an API. One value per change (spills), or a sentence naming the one cheaper throughout."""
+    """API price per 1M tokens (or tokens per agent per day) from which the cheaper scenario changes at a headcount;
+    by default a scenario self-hosting its LLM against itself paying an API. One value per change (spills)."""
     a = assumptions_for(inputs)
     d, m = driver_key(driver), metric if metric not in (None, "") else "tco"
     if scenario_b in (None, ""):
