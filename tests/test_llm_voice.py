@@ -196,3 +196,10 @@ def test_support_headcounts_must_increase_and_points_need_hours_at_the_reference
         with_values(A, support={"high_agents": 90})
     with pytest.raises(ValueError, match=r"stacks.3.support_hours_mid: found 5.0, expected 0 while the stack's"):
         with_stacks(A, aws={"support_hours_mid": 5})
+
+
+def test_a_stack_without_a_voice_choice_is_an_error_once_voice_is_used():
+    blank = with_stacks(A, aws={"voice": ""})  # no voice AI: fine while nobody asks for it
+    assert price("aws", 47, blank).monthly == pytest.approx(price("aws", 47).monthly)
+    with pytest.raises(ValueError, match=r"stacks.3.voice: found '', expected 'self_hosted', a GPU group or a voice"):
+        with_values(blank, usage={"transcribed_share": 0.5})

@@ -120,7 +120,7 @@ def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
     assert rule("Telephony", "C2") == ("decimal", "greaterThanOrEqual", "0", None)  # a price
     assert rule("Finance", "C2") == ("whole", "between", "0", "30")  # horizon in whole years, > 0 and <= 30
     options = len({line.group for line in default_assumptions().options}) + 1
-    assert rule("Services", "C2") == ("list", None, f"'_tco_inputs'!$BK$2:$BK${options + 1}", None)  # right of the block
+    assert rule("Services", "C2") == ("list", None, f"'_tco_inputs'!$CG$2:$CG${options + 1}", None)  # right of the block
     assert rule("Stacks", "C5") == ("list", None, '"self_hosted,hybrid,cloud"', None)
     assert rule("Stacks", "D300") == ("list", None, '"TRUE,FALSE"', None)  # rows a user adds are guarded too
     assert rule("Providers", "K2") == ("decimal", "between", "0", "1")  # discount
@@ -155,11 +155,11 @@ def test_scenarios_sheet_calls_each_function_once_per_block(wb):
     assert arrays[4:] == [(f"C{drivers}:E{drivers}", "=TCO_CHEAPEST($C$4:$E$4,TCO_INPUTS)"),
                           (f"C{drivers + 1}:E{drivers + 1}", '=TWILIO_COST($C$4:$E$4,"monthly",TCO_INPUTS)'),
                           (f"C{drivers + 2}:E{drivers + 2}", "=MAC_STUDIOS_NEEDED($C$4:$E$4,TCO_INPUTS)"),
-                          (f"C{drivers + 3}:E{drivers + 5}",
-                           f'=LLM_API_COST($B${drivers + 3}:$B${drivers + 5},$C$4:$E$4,"monthly",TCO_INPUTS)')]
+                          (f"C{drivers + 3}:E{drivers + 15}",  # 13 LLM models: the report's 3, 10 current ones
+                           f'=LLM_API_COST($B${drivers + 3}:$B${drivers + 15},$C$4:$E$4,"monthly",TCO_INPUTS)')]
     keys_per_block = [row[1].value for row in ws.iter_rows(min_row=5, max_row=drivers - 1) if row[1].value]
     assert keys_per_block == [s.key for s in stacks] * 4  # Year 1, annual, N-year TCO, per agent per month
-    assert [ws.cell(drivers + 3 + i, 2).value for i in range(3)] == [m.key for m in default_assumptions().llm_models]
+    assert [ws.cell(drivers + 3 + i, 2).value for i in range(13)] == [m.key for m in default_assumptions().llm_models]
     labels = [row[0].value for row in ws.iter_rows(min_row=5) if row[0].value]
     headings = [label for label in labels if label.startswith(("Year 1", "=", "Per agent"))][:4]
     assert headings == ["Year 1 (USD)", '="Annual (years 2.."&finance_horizon_years&") (USD/year)"',

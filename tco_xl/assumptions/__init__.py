@@ -246,6 +246,7 @@ def reference_problems(a: Assumptions) -> list[Problem]:
     models = [m.key for m in a.llm_models]
     model_list = ", ".join([SELF_HOSTED_LLM, *models, *gpu_groups])
     gpu_list = ", ".join(gpu_groups) or "none on the GPU servers sheet"
+    voice_used = a.usage.transcribed_share > 0 or a.usage.tts_characters_per_call > 0
 
     for table, keys in (("stacks", [s.key for s in a.stacks]), ("llm_models", models)):
         seen: set[str] = set()
@@ -273,9 +274,13 @@ def reference_problems(a: Assumptions) -> list[Problem]:
             problems.append(Problem(("stacks", i, "voice"), stack.voice, "a voice group on the Options sheet or a "
                                     f"GPU group ({gpu_list}): 'self_hosted' runs on the Mac Studios, and this "
                                     "stack has none"))
-        elif stack.voice not in (SELF_HOSTED_LLM, *gpu_groups) and stack.voice not in option_groups:
+        elif not stack.voice and voice_used:
+            problems.append(Problem(("stacks", i, "voice"), stack.voice, f"'{SELF_HOSTED_LLM}', a GPU group or a "
+                                    "voice group on the Options sheet: the Usage sheet transcribes or synthesises "
+                                    "speech (transcribed share or characters per call above 0)"))
+        elif stack.voice and stack.voice not in (SELF_HOSTED_LLM, *gpu_groups) and stack.voice not in option_groups:
             problems.append(Problem(("stacks", i, "voice"), stack.voice, f"'{SELF_HOSTED_LLM}', a GPU group "
-                                    f"({gpu_list}) or a group on the Options sheet"))
+                                    f"({gpu_list}), a group on the Options sheet or '' for none"))
         problems.extend(Problem(("stacks", i, field), getattr(stack, field),
                                 "0 while the stack's support hours at the reference headcount are 0 (a stated "
                                 "point needs hours at the reference to grow from)")

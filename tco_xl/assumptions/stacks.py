@@ -33,8 +33,8 @@ class Stack(BaseModel):
                                                    "GPU group (rented GPU servers)")
     gpu: str = Field("", description="GPU group the stack rents to self-host where it has no Mac Studios "
                                      "(`--llm self_hosted`, `--llm gpu`); '' for none")
-    voice: str = Field(SELF_HOSTED_LLM, description="Voice AI: 'self_hosted' (the Mac Studios), a GPU group, or a "
-                                                    "voice group on the Options sheet (an API)")
+    voice: str = Field("", description="Voice AI: 'self_hosted' (the Mac Studios), a GPU group, or a voice group on "
+                                       "the Options sheet (an API); '' for none (an error once Usage asks for voice)")
     support_hours: float = Field(0, ge=0, description="Support hours/month at the reference headcount")
     support_hours_mid: float = Field(0, ge=0, description="Support hours/month at the Support sheet's second "
                                                           "headcount; 0 = not stated (the exponent rule)")
@@ -80,20 +80,21 @@ _NO_GPU = {"ovh": "OVH: no GPU price in the stored sources", "cloudflare": "Clou
 DEFAULT_STACKS = [_with_bands(s) for s in [
     Stack(key="self_hosted", name="Self-hosted (Mac Studios)", kind="self_hosted", mac_studios=True,
           option_groups=["cloudflare_business", "argo"], backups="backups_backblaze", llm=SELF_HOSTED_LLM,
+          voice=SELF_HOSTED_LLM,
           support_hours=20, support_hours_mid=_hours(24_000), support_hours_high=_hours(48_000),
           setup_usd=800, source="Report Scenario 1; support at 100 / 500 agents: its scaling tables' $24,000 / "
                                 "$48,000 a year at $75/h"),
     Stack(key="hybrid", name="Hybrid (Mac Studios + Hetzner)", kind="hybrid", mac_studios=True, provider="hetzner",
           provider_categories=["compute", "database", "storage"], app_servers_min=1, agents_per_app_server=200,
           option_groups=["cloudflare_business", "argo"], backups="backups_backblaze", llm=SELF_HOSTED_LLM,
-          gpu="gpu_hetzner", support_hours=15, support_hours_mid=_hours(15_000),
+          voice=SELF_HOSTED_LLM, gpu="gpu_hetzner", support_hours=15, support_hours_mid=_hours(15_000),
           support_hours_high=_hours(36_000), setup_usd=500,
           source="Report Scenario 3, base table; support at 100 / 500 agents: its hybrid scaling tables' $15,000 / "
                  "$36,000 a year at $75/h"),
     Stack(key="hybrid_optimized", name="Hybrid optimized (Mac Studios + Hetzner DB)", kind="hybrid",
           mac_studios=True, provider="hetzner", provider_categories=["database"],
           option_groups=["cloudflare_free", "argo"], backups="backups_self_hosted", llm=SELF_HOSTED_LLM,
-          gpu="gpu_hetzner", support_hours=10, setup_usd=500,
+          voice=SELF_HOSTED_LLM, gpu="gpu_hetzner", support_hours=10, setup_usd=500,
           source="Report Scenario 3, 'Optimized' key changes (support stated at 47 agents only)"),
 ] + [
     # Cloudflare is serverless: no application servers to count (its Workers lines are usage-priced).

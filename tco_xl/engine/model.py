@@ -113,7 +113,7 @@ def _build(a: Assumptions, stack: Stack, index: int) -> StackModel:
     for group, servers in gpu.items():  # rented GPU servers, sized by what the stack runs on them
         lines += group_lines(a.line_refs(group), {**drivers, "gpu_servers": servers})
         requires.append((f"gpu_servers[{a.gpu_server(group)}].group", group))
-    if stack.voice != SELF_HOSTED_LLM and stack.voice not in gpu:  # voice AI through an API: listed where it costs
+    if stack.voice not in ("", SELF_HOSTED_LLM, *gpu):  # voice AI through an API: listed where it costs
         lines += [replace(line, optional=True) for line in group_lines(a.line_refs(stack.voice), drivers)]
     for name in ("email", "monitoring", "security"):
         choice = getattr(a.services, name)
