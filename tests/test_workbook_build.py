@@ -164,7 +164,7 @@ def test_scenarios_sheet_calls_each_function_once_per_block(wb):
     headings = [label for label in labels if label.startswith(("Year 1", "=", "Per agent"))][:4]
     assert headings == ["Year 1 (USD)", '="Annual (years 2.."&finance_horizon_years&") (USD/year)"',
                         '=finance_horizon_years&"-year TCO (USD)"', "Per agent per month (USD/agent/month)"]
-    assert ws["B3"].value == f'=COUNTIF(C6:E{drivers + 5},"#TCO!*")+SUMPRODUCT(ISERR(C6:E{drivers + 5})*1)'
+    assert ws["B3"].value == f'=COUNTIF(C6:E{drivers + 15},"#TCO!*")+SUMPRODUCT(ISERR(C6:E{drivers + 15})*1)'
 
 
 def test_compare_sheet_holds_array_formulas_sized_to_their_results(wb):
