@@ -162,3 +162,18 @@ def test_the_summary_says_which_llm_assumption_the_recommendation_rests_on():
     assert "if every stack paid gpt-4o, the cheapest would be Cloud (Cloudflare) at 500 agents" in sentence
     everywhere = snapshot_data(A.with_llm("gpt-4o"), [47], Provenance("defaults", "", "", False), analysis=False)
     assert "The recommendation does not rest on it" in llm_assumption(everywhere)[0]
+
+
+def test_the_reconciliation_puts_the_reports_break_even_beside_the_engines():
+    from tco_xl.reconcile import markdown
+    section = markdown().split("## Break-even by LLM choice")[1].split("## Every figure")[0]
+    # the report's hybrid against Hetzner, 5-year TCO: at 100 agents $773,123 − $706,075 = +$67,048 (lines 848, 850),
+    # at 500 $3,526,021 − $3,531,825 = −$5,804 (lines 867, 869): zero at 100 + 400 × 67,048 / 72,852 = 468.1 agents
+    row = next(line for line in section.splitlines() if line.startswith("| hybrid vs hetzner |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1] == "~350 stated (line 39); 468 (interpolated)"
+    # with the clouds paying nothing for the LLM, or every stack paying gpt-4o, the hybrid never overtakes Hetzner
+    assert cells[3] == cells[4] == "—" and cells[2].isdigit()
+    # lines 829-830: $71,284 − $68,071 = $3,213 a year of LLM API; ÷ 12 ÷ 9.4M tokens = $28.48 per 1M; at gpt-4o's
+    # $4.75 per 1M: 3,213 / 12 / 4.75 = 56.37M tokens a month ÷ (47 agents × 22 days) = 54,515 tokens/agent/day
+    assert "| annual | 47 | $28.48 | 54,515 | — |" in section
