@@ -203,3 +203,22 @@ def test_a_stack_without_a_voice_choice_is_an_error_once_voice_is_used():
     assert price("aws", 47, blank).monthly == pytest.approx(price("aws", 47).monthly)
     with pytest.raises(ValueError, match=r"stacks.3.voice: found '', expected 'self_hosted', a GPU group or a voice"):
         with_values(blank, usage={"transcribed_share": 0.5})
+
+
+def test_the_command_line_prices_every_scenario_on_one_llm_path():
+    import json
+
+    from typer.testing import CliRunner
+
+    from tco_xl.cli import app
+
+    def aws_monthly(*llm: str) -> float:
+        out = CliRunner().invoke(app, ["report", "-a", "47", "--format", "json", *llm])
+        assert out.exit_code == 0, out.output
+        return next(r["monthly"] for r in json.loads(out.stdout)["rows"] if r["scenario"] == "aws")
+    # self-hosting everywhere puts AWS on its g6e: 163.2 tokens/s ÷ 790 = 0.21 → 1 server × 730 h × $1.861 =
+    # $1,358.53/month instead of GPT-4o's 206.8M tokens × $4.75/1M = $982.30
+    assert aws_monthly("--llm", "self_hosted") - aws_monthly() == pytest.approx(1_358.53 - 982.30, abs=0.01)
+    assert aws_monthly("--llm", "gpu_aws") == pytest.approx(aws_monthly("--llm", "self_hosted"), abs=0.01)
+    bad = CliRunner().invoke(app, ["report", "--llm", "gpu_ibm"])
+    assert bad.exit_code == 1 and "--llm: expected one of 'self_hosted', 'gpu', 'gpt-4-turbo'" in bad.output

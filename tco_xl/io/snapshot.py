@@ -48,7 +48,7 @@ from ..analysis.breakeven import AGENTS_MAX, breakeven_table, metric_grid
 from ..analysis.factors import Factor, factors
 from ..analysis.montecarlo import Simulation, simulate
 from ..analysis.sensitivity import tornado
-from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
+from ..assumptions import Assumptions, scalar_specs
 from ..assumptions.keys import readable_key, stable_keys
 from ..engine import METRICS, ScenarioResult, capacity, compare, evaluate
 from ..engine.inputs import agent_grid, metric_label
@@ -408,22 +408,23 @@ def assumptions_sheet(ws, d: SnapshotData) -> int:
 
 
 def capacity_sheet(ws, d: SnapshotData) -> int:
-    """Mac Studios, sites and servers of every scenario at every headcount (the quantities behind the prices)."""
+    """Mac Studios, sites and servers (rented GPU servers too) of every scenario at every headcount (the quantities
+    behind the prices)."""
     print_setup(ws, landscape=True)
     columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"), Column("Mac Studios active (units)", COUNT),
                Column("Mac Studios incl. failover (units)", COUNT), Column("Sites", COUNT),
                Column("Application servers", COUNT), Column("Database servers", COUNT),
-               Column("Monitored hosts", COUNT), Column("Support (h/month)", QTY)]
+               Column("GPU servers", COUNT), Column("Monitored hosts", COUNT), Column("Support (h/month)", QTY)]
     a, grid = d.a, d.agents
     per_stack = []
     for stack in a.stacks:
         drivers = capacity.drivers(a, stack, grid)
         onprem = stack.mac_studios
-        active = capacity.mac_studios_active(a, grid, stack.llm == SELF_HOSTED_LLM) if onprem else grid * 0
+        active = capacity.mac_studios_active(a, grid, *capacity.self_hosted(stack)) if onprem else grid * 0
         sites = capacity.sites(a, drivers["mac_studios"]) if onprem else grid * 0
         per_stack.append((stack, [np.broadcast_to(x, grid.shape) for x in (
-            active, drivers["mac_studios"], sites, drivers["app_servers"], drivers["db_servers"], drivers["hosts"],
-            support_hours(a, stack, grid))]))
+            active, drivers["mac_studios"], sites, drivers["app_servers"], drivers["db_servers"],
+            drivers["gpu_servers"], drivers["hosts"], support_hours(a, stack, grid))]))
 
     def rows(indices: Iterable[int]) -> Iterator[tuple]:
         for i in indices:
