@@ -144,9 +144,9 @@ def test_power_and_cooling_follow_the_hardware_assumptions():
 
 def test_support_hours_scale_with_the_exponent_and_the_rate():
     a = edited({"support.scale_exponent": 0.5, "support.usd_per_hour": 80})
-    support = item(tco_xl.price("hybrid", 1_200, a), "System administration")
-    # 15 h at 47 agents × (1,200 / 47)^0.5 = 15 × 5.05291 = 75.79 h × $80
-    assert (support.quantity, support.monthly) == pytest.approx((15 * math.sqrt(1_200 / 47), 80 * 15 * math.sqrt(
+    support = item(tco_xl.price("hybrid_optimized", 1_200, a), "System administration")
+    # the stack states 10 h at 47 agents and no point beyond: 10 × (1,200 / 47)^0.5 = 10 × 5.05291 = 50.53 h × $80
+    assert (support.quantity, support.monthly) == pytest.approx((10 * math.sqrt(1_200 / 47), 80 * 10 * math.sqrt(
         1_200 / 47)))
 
 

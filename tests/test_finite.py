@@ -42,9 +42,12 @@ def test_inputs_are_listed_most_extreme_first():
     assert str(err.value).endswith(
         "the line item 'Mac Studio M3 Ultra 512GB/8TB' has a one-time amount of inf, not a finite number: an input is "
         "too large or too small for it. Its inputs: hardware.mac_studio_usd = 1e+308; llm.tokens_per_request = 2000; "
-        "capacity.llm_tokens_per_sec_per_mac = 150; llm.requests_per_agent_per_day = 100; "
-        "capacity.agents_per_mac_studio = 25; usage.working_days_per_month = 22; hardware.hours_per_day = 16; "
-        "capacity.min_mac_studios = 2; capacity.failover_ratio = 0")  # |log10| 308, 3.3, 2.2, 2, 1.4, ..., 0.3, 0
+        "capacity.tts_chars_per_sec_per_mac = 450; capacity.llm_tokens_per_sec_per_mac = 150; "
+        "llm.requests_per_agent_per_day = 100; usage.calls_per_agent_per_day = 40; capacity.agents_per_mac_studio = 25; "
+        "usage.working_days_per_month = 22; hardware.hours_per_day = 16; capacity.stt_streams_per_mac = 8.5; "
+        "usage.minutes_per_call = 8; capacity.min_mac_studios = 2; usage.transcribed_share = 0; "
+        "usage.tts_characters_per_call = 0; capacity.failover_ratio = 0")
+    # |log10|: 308, 3.3, 2.65, 2.2, 2, 1.6, 1.4, 1.34, 1.2, 0.93, 0.9, 0.3, then the zeros (sheet order)
 
 
 def test_a_total_that_overflows_names_the_three_largest_items():

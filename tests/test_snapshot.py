@@ -168,7 +168,8 @@ def test_assumption_cells_list_every_value_exactly_as_read_with_unit_range_sourc
     rows = {r["Key"]: r for r in records(snapshot, ASSUMPTION_CELLS)}
     specs = scalar_specs()
     table_values = sum(len([f for f in type(row).model_fields if f not in ROW_FIELDS])
-                       for table in ("providers", "options", "llm_models", "stacks") for row in getattr(A, table))
+                       for table in ("providers", "options", "llm_models", "gpu_servers", "stacks")
+                       for row in getattr(A, table))
     assert len(rows) == len(specs) + table_values
     for s in specs:
         assert rows[s.key]["Value"] == A.value(s.key) and rows[s.key]["Unit"] == s.unit

@@ -20,7 +20,7 @@ from tco_xl.engine import price
 from tco_xl.errors import NonFiniteResult, WorkbookError
 from tco_xl.io import cells
 from tco_xl.io.cells import Unreadable
-from tco_xl.io.layout import ASSUMPTION_SHEETS
+from tco_xl.io.layout import ASSUMPTION_SHEETS, table_sheet
 from tco_xl.io.template import fill_workbook
 from tco_xl.io.workbook import assumptions_from_grids, load_assumptions
 
@@ -136,7 +136,8 @@ def test_a_truncated_sheet_part(workbook_copy):
     path = workbook_copy()
     content = parts(path)
     name = sheet_part(content, "Providers")
-    content[name] = content[name][:len(content[name]) // 2]
+    cut = content[name].rfind(b"</row>", 0, len(content[name]) // 2) + len(b"</row>")  # between two rows
+    content[name] = content[name][:cut]
     write_parts(path, content)
     ((where, (assumption, found, _)),) = problems(path).items()
     assert where.startswith("Providers!") and assumption == "sheet XML" and "no element found" in found
@@ -232,7 +233,8 @@ def test_a_stacks_column_deleted(built_workbook, tmp_path, column, header):
     wb["Stacks"].delete_cols(openpyxl.utils.column_index_from_string(column))
     wb.save(path := tmp_path / "no-column.xlsm")
     field = {"K": "llm", "G": "app_servers_min"}[column]
-    assert problems(path) == {"Stacks!N1": (f"stacks.{field}", None, f"a column headed '{header}'")}  # beside M1
+    beside = openpyxl.utils.get_column_letter(len(table_sheet("stacks").columns))  # the last header moved left
+    assert problems(path) == {f"Stacks!{beside}1": (f"stacks.{field}", None, f"a column headed '{header}'")}
 
 
 def test_an_informational_column_may_be_deleted(built_workbook, tmp_path):
@@ -313,11 +315,56 @@ def test_a_stack_whose_kind_contradicts_what_it_runs(workbook_copy):
     assert found == {"Stacks!E5": ("stacks[3].provider", "", "a provider group for a cloud stack")}
 
 
+def _gpu_row_copy(path, **changes) -> dict[str, object]:
+    """Edits putting gpu_servers[0] again below the GPU servers table (row 8: six rows from row 2), ``changes``
+    made (column letter -> value)."""
+    first = openpyxl.load_workbook(path, read_only=True)["GPU servers"][2]
+    return {f"{column}8": changes.get(column, cell.value) for column, cell in zip("ABCDEFGHIJKLMNOPQR", first,
+                                                                                   strict=False)}
+
+
+def test_a_gpu_column_naming_no_gpu_group(workbook_copy):
+    found = problems(workbook_copy({"Stacks": {"L5": "gpu_ovh"}}))  # aws: OVH rents no GPU servers here
+    assert found == {"Stacks!L5": ("stacks[3].gpu", "gpu_ovh", "'' or a GPU group (gpu_aws, gpu_gcp, gpu_azure, "
+                                   "gpu_hetzner, gpu_vultr, gpu_digitalocean)")}
+
+
+def test_a_voice_api_group_priced_twice_for_a_stack(workbook_copy):
+    found = problems(workbook_copy({"Stacks": {"I5": "voice_deepgram"}}))  # aws: its Voice AI column names it too
+    assert found == {"Stacks!M5": ("stacks[3].voice", "voice_deepgram", "a voice group not already priced for this "
+                                   "stack (in its option groups, backups or on the Services sheet)")}
+
+
+def test_gpu_servers_lines_are_checked_like_every_price_line(workbook_copy):
+    twice = workbook_copy()
+    found = problems(workbook_copy({"GPU servers": _gpu_row_copy(twice)}, name="twice.xlsm"))
+    assert found == {"GPU servers!B8": ("gpu_servers[6].line", A.gpu_servers[0].line,
+                                        "a line item not already in group 'gpu_aws' (a repeated line is priced "
+                                        "twice: delete it, or give it its own name if both are meant)")}
+    found = problems(workbook_copy({"GPU servers": _gpu_row_copy(twice, A="argo")}, name="argo.xlsm"))
+    assert found == {"GPU servers!A8": ("gpu_servers[6].group", "argo",
+                                        "a group name not used on the Providers or Options sheet")}
+    found = problems(workbook_copy({"GPU servers": _gpu_row_copy(twice, A="GPU_AWS", B="second server")},
+                                   name="recased.xlsm"))
+    assert found == {"GPU servers!A8": ("gpu_servers[6].group", "GPU_AWS", "'gpu_aws' exactly, as the other rows "
+                                        "of that group (names are matched as written: these would be two groups)")}
+
+
+def test_a_gpu_group_no_stack_names_is_a_warning(workbook_copy):
+    path = workbook_copy({"Stacks": {"L5": "gpu_hetzner"}})  # aws rents Hetzner's: gpu_aws is left unused
+    check = runner.invoke(app, ["workbook", "check", str(path)])
+    assert check.exit_code == 0
+    assert ("warning: 1 GPU groups no stack names in its LLM, GPU servers or Voice AI column (no scenario rents "
+            "them): gpu_aws ('GPU servers'!A2)") in check.stdout
+
+
 # -- numbers --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("sheet", "cell", "value", "assumption"), [
     ("Capacity", "C3", 2.5, "capacity.min_mac_studios"), ("Capacity", "C7", 1.5, "capacity.min_sites"),
     ("Usage", "C2", 5e-324, "usage.reference_agents"), ("Stacks", "G5", 3.5, "stacks[3].app_servers_min"),
+    ("Capacity", "C12", 1.5, "capacity.min_gpu_servers"), ("Support", "C5", 99.5, "support.mid_agents"),
+    ("Support", "C6", 500.25, "support.high_agents"),
 ])
 def test_counts_are_whole_numbers(workbook_copy, sheet, cell, value, assumption):
     found = problems(workbook_copy({sheet: {cell: value}}))
@@ -410,7 +457,7 @@ def test_a_scalar_sheet_holds_inputs_down_to_row_100():
 def test_the_cli_check_lists_unpriced_options_as_warnings(built_workbook):
     result = runner.invoke(app, ["workbook", "check", str(built_workbook)])
     assert result.exit_code == 0
-    unused = sorted({line.group for line in A.options} - {g for s in A.stacks for g in [*s.option_groups, s.backups]}
+    unused = sorted({line.group for line in A.options} - {g for s in A.stacks for g in [*s.option_groups, s.backups, s.voice]}
                     - {A.services.email, A.services.monitoring, A.services.security})
     line = next(line for line in result.stdout.splitlines() if line.startswith("warning:"))
     assert line.startswith(f"warning: {len(unused)} options no stack or service uses")

@@ -8,7 +8,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 import pytest
 from annotated_types import Ge, Gt, Le
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -115,7 +115,7 @@ def test_a_provider_added_in_the_workbook_is_priced_without_code(workbook_copy):
             "discount": 0, "whole_units": False}
     stack = {"key": "acme", "name": "Cloud (Acme)", "kind": "cloud", "mac_studios": False, "provider": "acme",
              "app_servers_min": 0, "agents_per_app_server": 0, "backups": "none", "llm": "gpt-4o", "support_hours": 0,
-             "setup_usd": 0}
+             "support_hours_mid": 0, "support_hours_high": 0, "setup_usd": 0}
     edits = {
         providers.name: {f"{column_letter(providers.columns, f)}{line_row}": v for f, v in line.items()},
         stacks.name: {f"{column_letter(stacks.columns, f)}{stack_row}": v for f, v in stack.items()},
@@ -193,7 +193,7 @@ def _number(info, is_int):
 
 
 # Services may choose any option group no stack prices already, each at most once ('none' any number of times).
-_STACK_GROUPS = {g for s in default_assumptions().stacks for g in [*s.option_groups, s.backups]}
+_STACK_GROUPS = {g for s in default_assumptions().stacks for g in [*s.option_groups, s.backups, s.voice]}
 _OPTION_CHOICES = sorted({line.group for line in default_assumptions().options} - _STACK_GROUPS | {"none"})
 _SCALARS = st.fixed_dictionaries({
     s.key: (st.sampled_from(_OPTION_CHOICES) if s.choices == "options" else st.just(s.default)) if s.is_text
@@ -208,6 +208,10 @@ _SCALARS = st.fixed_dictionaries({
 @settings(max_examples=12, deadline=None)
 @given(values=_SCALARS, price_factor=st.floats(0, 1e4, allow_subnormal=False))
 def test_any_valid_values_round_trip_through_the_cells(values, price_factor):
+    # valid assumptions: the support headcounts increase from the reference headcount (a rule between inputs)
+    headcounts = ("usage.reference_agents", "support.mid_agents", "support.high_agents")
+    values = {**values, **dict(zip(headcounts, sorted(values[k] for k in headcounts), strict=True))}
+    assume(values[headcounts[0]] < values[headcounts[1]] < values[headcounts[2]])  # whole numbers: ties are rare
     defaults = default_assumptions()
     lines = [line.model_copy(update={"unit_price": line.unit_price * price_factor, "price_low": None,
                                      "price_high": None}) for line in defaults.providers]

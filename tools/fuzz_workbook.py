@@ -136,6 +136,8 @@ _SPECS = {s.key: s for s in scalar_specs()}
 _NUMERIC_SPECS = [s for s in _SPECS.values() if not s.is_text]
 _TEXT_SPECS = [s for s in _SPECS.values() if s.is_text]
 _TABLES = {t.table: t for t in TABLE_SHEETS}
+#: Tables of price lines (a group of rows each): Providers, Options, GPU servers.
+PRICE_TABLES = ["providers", "options", "gpu_servers"]
 
 
 def _split(ref: str) -> tuple[str, str]:
@@ -324,7 +326,7 @@ def table_value(case: Case) -> str:
 @mutation(1)
 def group_renamed(case: Case) -> str:
     """One line's group renamed (the line leaves its group: a warning) or re-cased (an error or a warning)."""
-    table = case.rng.choice(["providers", "options"])
+    table = case.rng.choice(PRICE_TABLES)
     i = _random_row(case, table)
     group = case.dump[table][i]["group"]
     new = case.rng.choice([group.capitalize(), group.upper(), f"{group}2", f"{group}-old", f"{group} "])
@@ -348,7 +350,8 @@ def category_typo(case: Case) -> str:
 @mutation(1)
 def fractional_count(case: Case) -> str:
     key = case.rng.choice(["capacity.min_mac_studios", "capacity.min_sites", "capacity.min_db_servers",
-                           "usage.reference_agents", "stacks.app_servers_min"])
+                           "capacity.min_gpu_servers", "usage.reference_agents", "support.mid_agents",
+                           "support.high_agents", "stacks.app_servers_min"])
     value = case.rng.choice([2.5, 3.5, 0.5, 1.25])
     if key.startswith("stacks."):
         i = _random_row(case, "stacks")
@@ -363,7 +366,7 @@ def fractional_count(case: Case) -> str:
 @mutation(1)
 def duplicate_line(case: Case) -> str:
     """An exact copy of a price line below the table: priced twice unless refused."""
-    table = case.rng.choice(["providers", "options"])
+    table = case.rng.choice(PRICE_TABLES)
     i = _random_row(case, table)
     row = dict(case.dump[table][i])
     j = len(case.dump[table])
@@ -377,18 +380,18 @@ def duplicate_line(case: Case) -> str:
 
 @mutation(1)
 def line_added(case: Case) -> str:
-    """A valid new line: in an existing group (priced), or in a new option group (a warning)."""
-    table = case.rng.choice(["providers", "options"])
+    """A valid new line: in an existing group (priced), or in a new option or GPU group (a warning)."""
+    table = case.rng.choice(PRICE_TABLES)
     i = _random_row(case, table)
     row = dict(case.dump[table][i])
-    new_group = case.rng.random() < 0.5 and table == "options"
+    new_group = case.rng.random() < 0.5 and table != "providers"
     row["line"] = f"{row['line']} (extra)"
     if new_group:
-        row["group"] = "extra_option"
+        row["group"] = f"extra_{table}"
     j = len(case.dump[table])
     case.dump[table].append(row)
     if new_group:
-        case.warn("extra_option", (table, j))
+        case.warn(row["group"], (table, j))
     for name, value in row.items():
         sheet, cell = _split(cell_of(f"{table}[{j}].{name}"))
         case.wb[sheet][cell] = cell_value(value)
@@ -416,6 +419,49 @@ def merged_key(case: Case) -> str:
     case.wb["LLM models"].merge_cells(f"A{row}:B{row}")
     case.error("a merged key and name", ("llm_models", i), "name")
     return f"LLM models!A{row}:B{row} merged"
+
+
+@mutation(1, weight=2)
+def ai_choice(case: Case) -> str:
+    """A stack's LLM, GPU servers or Voice AI column set to another choice: an API model, a GPU group, the Mac
+    Studios, a voice group, blank, or a name that resolves to nothing (the rules decide which must be refused)."""
+    i = _random_row(case, "stacks")
+    name = case.rng.choice(["llm", "gpu", "voice"])
+    gpu = sorted({line["group"] for line in case.dump["gpu_servers"]})
+    voice = sorted({line["group"] for line in case.dump["options"] if line["group"].startswith("voice_")})
+    models = [m["key"] for m in case.dump["llm_models"]]
+    macs = case.dump["stacks"][i]["mac_studios"] is True
+    meant = {"llm": [*models, *gpu, *(["self_hosted"] * macs)], "gpu": [*gpu, ""],
+             "voice": [*voice, *gpu, "", *(["self_hosted"] * macs)]}[name]  # what the column may hold
+    value = case.rng.choice(meant) if case.rng.random() < 0.7 else case.rng.choice(
+        [*gpu, *voice, *models, "self_hosted", "gpu", "", None, "gpu_ovh", "GPT-4O", "hetzner", "argo", " self_hosted ",
+         7])
+    return set_table_cell(case, "stacks", i, name, value)
+
+
+@mutation(1)
+def voice_usage(case: Case) -> str:
+    """Voice AI switched on or off on the Usage sheet (stacks with a blank Voice AI column must then be refused),
+    optionally with one stack's voice column cleared."""
+    share = case.rng.choice([0, 0, 0.35, 1])
+    chars = case.rng.choice([0, 0, 900, 12_000])
+    notes = [set_scalar_cell(case, "usage.transcribed_share", "value", share),
+             set_scalar_cell(case, "usage.tts_characters_per_call", "value", chars)]
+    if case.rng.random() < 0.5:
+        notes.append(set_table_cell(case, "stacks", _random_row(case, "stacks"), "voice", None))
+    return "; ".join(notes)
+
+
+@mutation(1)
+def support_points(case: Case) -> str:
+    """The Support sheet's headcounts moved (out of order must be refused), or a stack's stated hours at them."""
+    if case.rng.random() < 0.5:
+        mid, high = case.rng.choice([(100, 500), (300, 200), (47, 500), (60, 60), (80, 20_000), (1_000, 500)])
+        return "; ".join([set_scalar_cell(case, "support.mid_agents", "value", mid),
+                          set_scalar_cell(case, "support.high_agents", "value", high)])
+    i = _random_row(case, "stacks")
+    name = case.rng.choice(["support_hours", "support_hours_mid", "support_hours_high"])
+    return set_table_cell(case, "stacks", i, name, case.rng.choice([0, 5, 12.5, 40, 400]))
 
 
 # -- phase 2: structure ----------------------------------------------------------------------------------

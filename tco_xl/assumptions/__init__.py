@@ -1,7 +1,7 @@
 """Every input of the engine, typed and grouped as the report groups them; defaults are the report's figures.
 
 Scalar assumptions are addressed by a dotted key, ``group.field`` (e.g. ``telephony.inbound_usd_per_min``);
-tables (providers, options, LLM models, stacks) are lists of rows.
+tables (providers, options, LLM models, GPU servers, stacks) are lists of rows.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,19 +19,20 @@ from ._field import range_bounds
 from .bands import BANDS, Band
 from .capacity import Capacity
 from .finance import Finance
+from .gpu import DEFAULT_GPU_SERVERS, GpuServer
 from .hardware import Hardware
 from .llm import DEFAULT_LLM_MODELS, Llm, LlmModel
 from .network import Network
 from .pricelist import DEFAULT_OPTION_LINES, DEFAULT_PROVIDER_LINES, DRIVERS, PriceLine
 from .services import Services
-from .stacks import DEFAULT_STACKS, SELF_HOSTED_LLM, Stack
+from .stacks import DEFAULT_STACKS, GPU_LLM, SELF_HOSTED_LLM, Stack
 from .support import Support
 from .telephony import Telephony
 from .usage import Usage
 
 __all__ = [
-    "DRIVERS", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "Hardware", "Llm",
-    "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
+    "DRIVERS", "GPU_LLM", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "GpuServer", "Hardware",
+    "Llm", "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
     "Unpriced", "Usage", "default_assumptions", "reference_problems", "reference_warnings", "scalar_specs",
 ]
 
@@ -121,6 +122,7 @@ class Assumptions(BaseModel):
     providers: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_PROVIDER_LINES))
     options: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_OPTION_LINES))
     llm_models: list[LlmModel] = Field(default_factory=lambda: list(DEFAULT_LLM_MODELS))
+    gpu_servers: list[GpuServer] = Field(default_factory=lambda: list(DEFAULT_GPU_SERVERS))
     stacks: list[Stack] = Field(default_factory=lambda: list(DEFAULT_STACKS), min_length=1)
     ranges: dict[str, Range] = Field(default_factory=_default_ranges)
     #: Where each value came from (key or table row -> 'Sheet!C7'); not part of the content.
@@ -182,11 +184,19 @@ class Assumptions(BaseModel):
         """(row reference such as 'providers[3]', line) for each line of ``group``, in sheet order."""
         if self._groups is None:
             groups: dict[str, list[tuple[str, PriceLine]]] = {}
-            for table in ("providers", "options"):
+            for table in ("providers", "options", "gpu_servers"):
                 for i, line in enumerate(getattr(self, table)):
                     groups.setdefault(line.group, []).append((f"{table}[{i}]", line))
             self._groups = groups
         return self._groups.get(group, [])
+
+    def gpu_groups(self) -> list[str]:
+        """The groups of the GPU servers sheet, in sheet order."""
+        return list(dict.fromkeys(line.group for line in self.gpu_servers))
+
+    def gpu_server(self, group: str) -> int:
+        """Row (0-based) of GPU group ``group``'s first line: its server, whose capacities size the group."""
+        return next(i for i, line in enumerate(self.gpu_servers) if line.group == group)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Assumptions:
         """A copy (``update`` is not validated); its content hash is computed afresh."""
@@ -194,13 +204,16 @@ class Assumptions(BaseModel):
         copy._hash, copy._groups = None, None
         return copy
 
-    def with_llm(self, model: str) -> Assumptions:
-        """Every stack priced with LLM inference ``model`` (an LLM models key), or 'self_hosted' where it can be.
-
-        Stacks without Mac Studios keep their API model when ``model`` is 'self_hosted'.
-        """
-        stacks = [s if model == SELF_HOSTED_LLM and not s.mac_studios else s.model_copy(update={"llm": model})
-                  for s in self.stacks]
+    def with_llm(self, choice: str) -> Assumptions:
+        """Every stack priced with LLM inference ``choice``: an LLM models key (an API) or a GPU group for all;
+        'self_hosted' for each stack's own hardware (its Mac Studios, else the GPU servers of its GPU column: the
+        like-for-like self-hosted option); 'gpu' for each stack's GPU column. A stack without what ``choice``
+        needs (no GPU column) keeps its LLM."""
+        def llm(s: Stack) -> str:
+            if choice == SELF_HOSTED_LLM:
+                return SELF_HOSTED_LLM if s.mac_studios else s.gpu or s.llm
+            return (s.gpu or s.llm) if choice == GPU_LLM else choice
+        stacks = [s.model_copy(update={"llm": llm(s)}) for s in self.stacks]
         return Assumptions.model_validate({**self.model_dump(), "stacks": [s.model_dump() for s in stacks],
                                            "origins": self.origins})
 
@@ -241,9 +254,13 @@ def reference_problems(a: Assumptions) -> list[Problem]:
     problems: list[Problem] = []
     provider_lines = _lines_by_group(a.providers)
     option_lines = _lines_by_group(a.options)
+    gpu_lines = _lines_by_group(a.gpu_servers)
     option_list = ", ".join(sorted(option_lines))
+    gpu_groups = list(gpu_lines)
     models = [m.key for m in a.llm_models if isinstance(m.key, str)]
-    model_list = ", ".join([SELF_HOSTED_LLM, *models])
+    model_list = ", ".join([SELF_HOSTED_LLM, *models, *gpu_groups])
+    gpu_list = ", ".join(gpu_groups) or "none on the GPU servers sheet"
+    voice_used = _positive(a.usage.transcribed_share) or _positive(a.usage.tts_characters_per_call)
 
     for table, rows in (("stacks", a.stacks), ("llm_models", a.llm_models)):
         seen: dict[str, tuple[int, str]] = {}
@@ -256,7 +273,8 @@ def reference_problems(a: Assumptions) -> list[Problem]:
                 if first[0] != i:
                     problems.append(Problem((table, i, name), text, f"a {name} that no earlier row uses "
                                             f"('{first[1]}' reads the same: case and punctuation are ignored)"))
-    problems += _group_problems(a, provider_lines, option_lines, norm_text)
+    problems += _group_problems(a, {"providers": provider_lines, "options": option_lines, "gpu_servers": gpu_lines},
+                                norm_text)
 
     priced_by_services = [getattr(a.services, name) for name in Services.model_fields]
     for i, stack in enumerate(a.stacks):
@@ -290,11 +308,20 @@ def reference_problems(a: Assumptions) -> list[Problem]:
             problems.append(Problem(("stacks", i, "backups"), stack.backups,
                                     "a group not already priced for this stack (in its option groups or on the "
                                     "Services sheet)"))
-        if stack.llm != SELF_HOSTED_LLM and stack.llm not in models:
+        if isinstance(stack.llm, str) and stack.llm != SELF_HOSTED_LLM and stack.llm not in models + gpu_groups:
             problems.append(Problem(("stacks", i, "llm"), stack.llm, f"one of {model_list}", ("llm_models", "key")))
         if stack.llm == SELF_HOSTED_LLM and stack.mac_studios is False:
-            problems.append(Problem(("stacks", i, "llm"), stack.llm,
-                                    "an LLM API model: self-hosted inference needs Mac Studios"))
+            problems.append(Problem(("stacks", i, "llm"), stack.llm, "an LLM API model or a GPU group "
+                                    f"({gpu_list}): 'self_hosted' runs on the Mac Studios, and this stack has none"))
+        if isinstance(stack.gpu, str) and stack.gpu and stack.gpu not in gpu_lines:
+            problems.append(Problem(("stacks", i, "gpu"), stack.gpu, f"'' or a GPU group ({gpu_list})",
+                                    ("gpu_servers", "group")))
+        problems += _voice_problems(i, stack, voice_used, gpu_list, gpu_lines, option_lines, priced)
+        problems.extend(Problem(("stacks", i, field), getattr(stack, field),
+                                "0 while the stack's support hours at the reference headcount are 0 (a stated "
+                                "point needs hours at the reference to grow from)")
+                        for field in ("support_hours_mid", "support_hours_high")
+                        if _positive(getattr(stack, field)) and stack.support_hours == 0)
     chosen: dict[str, str] = {}
     for name in Services.model_fields:
         choice = getattr(a.services, name)
@@ -305,6 +332,13 @@ def reference_problems(a: Assumptions) -> list[Problem]:
             problems.append(Problem(("services", name), choice,
                                     f"a group not chosen for services.{chosen[choice]} (it would be priced twice)"))
         chosen.setdefault(choice, name)
+    n1, n2, n3 = a.usage.reference_agents, a.support.mid_agents, a.support.high_agents
+    if all(isinstance(n, (int, float)) for n in (n1, n2, n3)):
+        if not n1 < n2:
+            problems.append(Problem(("support", "mid_agents"), n2, f"more agents than the reference headcount "
+                                                                   f"({n1:g}, Usage sheet)"))
+        if not n2 < n3:
+            problems.append(Problem(("support", "high_agents"), n3, f"more agents than the second headcount ({n2:g})"))
     for key, rng in a.ranges.items():
         try:
             base = a.value(key)
@@ -338,7 +372,37 @@ def _stack_shape_problems(i: int, stack: Stack) -> list[Problem]:
     return out
 
 
-def _lines_by_group(lines: list[PriceLine]) -> dict[str, list[tuple[int, PriceLine]]]:
+def _positive(value: object) -> bool:
+    """A number above 0 (a value that could not be read is None: not positive)."""
+    return isinstance(value, (int, float)) and value > 0
+
+
+def _voice_problems(i: int, stack: Stack, voice_used: bool, gpu_list: str, gpu_lines: dict[str, Any],
+                    option_lines: dict[str, Any], priced: set[str]) -> list[Problem]:
+    """A voice AI choice that names nothing, runs on Mac Studios the stack lacks, is blank while the Usage sheet
+    asks for speech, or prices an Options group the stack already pays for."""
+    voice, where = stack.voice, ("stacks", i, "voice")
+    if not isinstance(voice, str):
+        return []
+    if voice == SELF_HOSTED_LLM:
+        if stack.mac_studios is False:
+            return [Problem(where, voice, f"a voice group on the Options sheet or a GPU group ({gpu_list}): "
+                                          "'self_hosted' runs on the Mac Studios, and this stack has none")]
+    elif not voice:
+        if voice_used:
+            return [Problem(where, voice, f"'{SELF_HOSTED_LLM}', a GPU group or a voice group on the Options sheet: "
+                                          "the Usage sheet transcribes or synthesises speech (transcribed share or "
+                                          "characters per call above 0)")]
+    elif voice not in gpu_lines and voice not in option_lines:
+        return [Problem(where, voice, f"'{SELF_HOSTED_LLM}', a GPU group ({gpu_list}), a group on the Options "
+                                      "sheet or '' for none", ("options", "group"))]
+    elif voice in option_lines and (voice in priced or voice == stack.backups):
+        return [Problem(where, voice, "a voice group not already priced for this stack (in its option groups, "
+                                      "backups or on the Services sheet)")]
+    return []
+
+
+def _lines_by_group(lines: Sequence[PriceLine]) -> dict[str, list[tuple[int, PriceLine]]]:
     """(index, line) of each group's lines in table order (lines whose group could not be read are left out)."""
     groups: dict[str, list[tuple[int, PriceLine]]] = {}
     for i, line in enumerate(lines):
@@ -347,17 +411,24 @@ def _lines_by_group(lines: list[PriceLine]) -> dict[str, list[tuple[int, PriceLi
     return groups
 
 
-def _group_problems(a: Assumptions, provider_lines: dict[str, list[tuple[int, PriceLine]]],
-                    option_lines: dict[str, list[tuple[int, PriceLine]]], norm: Any) -> list[Problem]:
-    """Groups on both sheets, groups spelled two ways, and line items listed twice in a group."""
-    problems = []
-    referenced = {s.provider for s in a.stacks} | {g for s in a.stacks for g in s.option_groups or []} | {
-        s.backups for s in a.stacks} | {getattr(a.services, name) for name in Services.model_fields}
-    for group, lines in option_lines.items():
-        if group in provider_lines:
-            problems.append(Problem(("options", lines[0][0], "group"), group,
-                                    "a group name that is not also a provider on the Providers sheet"))
-    for table, groups in (("providers", provider_lines), ("options", option_lines)):
+_SHEET_TITLES = {"providers": "Providers", "options": "Options", "gpu_servers": "GPU servers"}
+
+
+def _group_problems(a: Assumptions, sheets: dict[str, dict[str, list[tuple[int, PriceLine]]]],
+                    norm: Any) -> list[Problem]:
+    """Groups on two sheets, groups spelled two ways, and line items listed twice in a group (``sheets``: table
+    -> group -> (index, line), in sheet order: Providers, Options, GPU servers)."""
+    problems: list[Problem] = []
+    referenced = {name for s in a.stacks for name in (s.provider, s.backups, s.llm, s.gpu, s.voice)} | {
+        g for s in a.stacks for g in s.option_groups or []} | {
+        getattr(a.services, name) for name in Services.model_fields}
+    earlier: dict[str, str] = {}  # group -> the sheet it is on
+    for table, groups in sheets.items():
+        before = " or ".join(dict.fromkeys(earlier.values()))
+        problems.extend(Problem((table, lines[0][0], "group"), group, f"a group name not used on the {before} sheet")
+                        for group, lines in groups.items() if group in earlier)
+        earlier.update(dict.fromkeys(groups, _SHEET_TITLES[table]))
+    for table, groups in sheets.items():
         spellings: dict[str, list[str]] = {}
         for group in groups:
             spellings.setdefault(norm(group), []).append(group)
@@ -396,7 +467,8 @@ class Unpriced:
 
 def reference_warnings(a: Assumptions) -> list[Unpriced]:
     """Price lines that no scenario prices: provider groups no stack uses, provider lines of a category
-    that every stack using the provider leaves out, and option groups no stack or service uses."""
+    that every stack using the provider leaves out, option groups no stack or service uses, and GPU groups no
+    stack names."""
     warnings: list[Unpriced] = []
     stacks_of: dict[str, list[Stack]] = {}
     for stack in a.stacks:
@@ -416,11 +488,16 @@ def reference_warnings(a: Assumptions) -> list[Unpriced]:
                                  f"{', '.join(sorted(kept))})")
                         for i, line in lines if line.category not in kept)
     used = {g for s in a.stacks for g in s.option_groups} | {s.backups for s in a.stacks} | {
-        getattr(a.services, name) for name in Services.model_fields}
+        s.voice for s in a.stacks} | {getattr(a.services, name) for name in Services.model_fields}
     warnings.extend(Unpriced(("options", lines[0][0], "group"), group,
-                             "options no stack or service uses (alternatives: choose one on the Services sheet or in a "
-                             "stack's Option groups)")
+                             "options no stack or service uses (alternatives: choose one on the Services sheet, in a "
+                             "stack's Option groups or its Voice AI column)")
                     for group, lines in _lines_by_group(a.options).items() if group not in used)
+    chosen = {name for s in a.stacks for name in (s.llm, s.gpu, s.voice)}
+    warnings.extend(Unpriced(("gpu_servers", lines[0][0], "group"), group,
+                             "GPU groups no stack names in its LLM, GPU servers or Voice AI column (no scenario "
+                             "rents them)")
+                    for group, lines in _lines_by_group(a.gpu_servers).items() if group not in chosen)
     return warnings
 
 

@@ -44,3 +44,9 @@ def assumption(
 def range_bounds(base: float, low: float | None, high: float | None) -> tuple[float, float]:
     """(low, high) of a range where a missing side is the base value itself."""
     return (base if low is None else low), (base if high is None else high)
+
+
+def as_cell(x: float) -> float:
+    """``x`` to the 15 significant digits a spreadsheet cell keeps (a default such as 24,000 / 900 h then reads back
+    from the workbook as the same number)."""
+    return float(f"{x:.15g}")

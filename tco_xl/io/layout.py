@@ -24,7 +24,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
-from ..assumptions import GROUPS, LlmModel, PriceLine, Stack, scalar_specs
+from ..assumptions import GROUPS, GpuServer, LlmModel, PriceLine, Stack, scalar_specs
 
 README = "README"
 SCENARIOS = "Scenarios"
@@ -69,10 +69,13 @@ _TABLE_HEADERS = {
     "mac_studios": "Mac Studios", "provider": "Provider", "provider_categories": "Provider categories",
     "app_servers_min": "Min app servers", "agents_per_app_server": "Agents per app server",
     "option_groups": "Option groups", "backups": "Backups", "llm": "LLM", "support_hours": "Support hours/month",
-    "setup_usd": "Setup (USD)",
+    "setup_usd": "Setup (USD)", "gpu": "GPU servers", "voice": "Voice AI",
+    "support_hours_mid": "Support hours at 2nd headcount", "support_hours_high": "Support hours at 3rd headcount",
+    "tokens_per_sec": "LLM tokens/s per server", "stt_streams": "STT streams per server",
+    "tts_chars_per_sec": "TTS characters/s per server",
 }
 _TABLE_WIDTHS = {"line": 44, "name": 40, "source": 60, "group": 26, "key": 20, "option_groups": 30,
-                 "provider_categories": 28, "backups": 22, "driver": 16, "llm": 18}
+                 "provider_categories": 28, "backups": 22, "driver": 16, "llm": 18, "gpu": 18, "voice": 18}
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ TABLE_SHEETS: tuple[TableSheet, ...] = (
     TableSheet("options", "Options", PriceLine, "tblOptions",
                "Ancillary priced lines (networking plans, email, backups, monitoring, security), same columns"),
     TableSheet("llm_models", "LLM models", LlmModel, "tblLlmModels", "LLM API price list (USD per 1K tokens)"),
+    TableSheet("gpu_servers", "GPU servers", GpuServer, "tblGpuServers",
+               "Rented GPU servers for self-hosted LLM and voice AI: one provider's offer = the rows sharing a Group; "
+               "the first row's capacities size the group"),
     TableSheet("stacks", "Stacks", Stack, "tblStacks",
                "What each scenario is made of: Mac Studios, provider, options, LLM, support, setup"),
 )
