@@ -3,6 +3,7 @@
     python -m tools.mutation_test                          # every target file: the score, and each survivor
     python -m tools.mutation_test --files tco_xl/engine/capacity.py --list    # the mutants, not run
     python -m tools.mutation_test --files tco_xl/analysis --jobs 2
+    python -m tools.mutation_test --sample 300 --seed 1     # 300 mutants drawn at random, each file's share
 
 Targets are discovered, not listed: every module under ``tco_xl/engine`` and ``tco_xl/analysis`` and the
 workbook loader (``tco_xl/io/workbook.py``, ``tco_xl/io/cells.py``), whatever files those hold today.
@@ -38,6 +39,7 @@ import importlib.abc
 import importlib.util
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -269,6 +271,17 @@ def target_files(selection: list[str]) -> list[Path]:
     return sorted(files)
 
 
+def sample(mutants: list[Mutant], count: int, seed: int) -> list[Mutant]:
+    """``count`` of ``mutants`` drawn at random with ``seed``: each file's share of them (at least one), in order."""
+    rng = random.Random(seed)
+    by_file: dict[str, list[Mutant]] = defaultdict(list)
+    for m in mutants:
+        by_file[m.file].append(m)
+    chosen = [m for file, ms in by_file.items()
+              for m in rng.sample(ms, min(len(ms), max(1, round(count * len(ms) / len(mutants)))))]
+    return sorted(chosen, key=lambda m: (m.file, m.index))
+
+
 # -- which tests run which line ----------------------------------------------------------------------------
 
 def coverage_map(files: list[Path], folder: Path, tests: list[str], excluded: tuple[str, ...] = EXCLUDED_TESTS
@@ -496,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--survivors-of", type=Path, help="run only the mutants that survived in this --json file")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds of (measured) test time per mutant, "
                                                                     "fastest tests first; 0: every covering test")
+    parser.add_argument("--sample", type=int, help="run this many mutants drawn at random (seeded: --seed), the same "
+                                                   "share of each file, instead of all")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args(argv)
@@ -505,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
         alive = {(r["file"], r["function"], r["original"], r["mutated"], r["occurrence"])
                  for r in json.loads(args.survivors_of.read_text()) if r["status"] in ("survived", "not covered")}
         mutants = [m for m in mutants if (m.file, m.function, m.original, m.mutated, m.occurrence) in alive]
+    if args.sample is not None:
+        mutants = sample(mutants, args.sample, args.seed)
     if args.list:
         print("\n".join(str(m) for m in mutants))
         print(f"{len(mutants):,} mutants in {len(files)} files")
