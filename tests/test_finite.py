@@ -72,3 +72,17 @@ def test_a_breakdown_row_per_line_item_with_its_annual_amount():
     # ceil(1,200 / 500) = 3 servers × €165 × 1.068 = $528.66/month; × 12 = $6,343.92/year
     assert (db.quantity, db.monthly_usd, db.annual_usd) == pytest.approx((3, 528.66, 6_343.92))
     assert list(df.annual_usd) == pytest.approx(list(12 * df.monthly_usd))
+
+
+def test_an_overflow_on_a_line_priced_in_euros_names_its_numeric_inputs():
+    a = default_assumptions()
+    i = next(i for i, line in enumerate(a.gpu_servers) if line.currency == "EUR")  # Hetzner's GPU server, €/month
+    servers = [line.model_copy(update={"unit_price": 1e308}) if j == i else line for j, line in enumerate(a.gpu_servers)]
+    a = a.model_copy(update={"gpu_servers": servers}).with_llm("gpu")
+    # hybrid rents Hetzner's GPU servers: 1 server × 1e308 EUR × finance.eur_usd (> 1) is 1e308 USD/month or more,
+    # and a year of it overflows; the line's currency (text) is one of its inputs but no magnitude: left out
+    with pytest.raises(NonFiniteResult) as err:
+        tco_xl.price("hybrid", 47, a)
+    text = str(err.value)
+    assert text.startswith("hybrid at 47 agents: ") and "not a finite number" in text
+    assert f"Its inputs: gpu_servers[{i}].unit_price = 1e+308; " in text and "EUR" not in text

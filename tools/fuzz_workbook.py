@@ -854,6 +854,8 @@ def xml_shared_strings(case: Case) -> str:
                              flags=re.DOTALL)
     if not strings:
         return "shared strings already"
+    if "[Content_Types].xml" not in parts:
+        return "no content types to declare the shared strings in (removed by an earlier mutation)"
     parts["xl/sharedStrings.xml"] = (f'<sst xmlns="{_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
                                      .encode() + b"".join(b"<si><t>" + s + b"</t></si>" for s in strings) + b"</sst>")
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(

@@ -102,7 +102,7 @@ def _inputs(a: Assumptions, keys: tuple[str, ...]) -> str:
     found = []
     for key in keys:
         value = _value(a, key)
-        if value is None:
+        if value is None or isinstance(value, str):  # text (a currency, a billing period) is not a magnitude
             continue
         where = a.origins.get(key)
         found.append((_extremeness(value), f"{key} = {_shown(value)}" + (f" ({where})" if where else "")))
