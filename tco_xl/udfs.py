@@ -44,6 +44,7 @@ from .analysis import cheaper_throughout, crossings, npv, percentile, prob_cheap
 from .analysis.breakeven import AGENTS_MAX
 from .analysis.llm_breakeven import DRIVERS, driver_key, like_for_like, llm_breakeven
 from .assumptions import Assumptions
+from .assumptions.keys import readable_key, stable_keys
 from .engine import ScenarioResult, agent_count, metric_key, price, ranked, scenario_key
 from .engine.capacity import mac_studios
 from .engine.components import Component
@@ -464,10 +465,11 @@ def TCO_PROB_CHEAPEST(scenario, agents, inputs=None):
 def TCO_SENSITIVITY(scenario, agents, currency=None, inputs=None):
     """Tornado table (spills): each assumption moved to its low and high (its range on the sheets, else
     ±20%), the N-year TCO at each and the swing, largest first."""
-    df = tornado(assumptions_for(inputs), scenario, agents, currency=currency)
+    a = assumptions_for(inputs)
+    df, keys = tornado(a, scenario, agents, currency=currency), stable_keys(a)
     money = ("tco_low", "tco_high", "delta_low", "delta_high", "swing")
     return [SENSITIVITY_HEADER] + [
-        [r.assumption, r.label, r.unit, r.base, r.low, r.high, r.range, *(_money(getattr(r, c)) for c in money)]
+        [readable_key(keys, r.assumption), r.label, r.unit, r.base, r.low, r.high, r.range, *(_money(getattr(r, c)) for c in money)]
         for r in df.itertuples()]
 
 
