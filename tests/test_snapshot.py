@@ -171,13 +171,17 @@ def test_assumption_cells_list_every_value_exactly_as_read_with_unit_range_sourc
     rows = {r["Key"]: r for r in records(snapshot, ASSUMPTION_CELLS)}
     specs = scalar_specs()
     table_values = sum(len([f for f in type(row).model_fields if f not in ROW_FIELDS])
-                       for table in ("providers", "options", "llm_models", "stacks") for row in getattr(A, table))
+                       for table in ("providers", "options", "llm_models", "stacks", "what_ifs")
+                       for row in getattr(A, table))
     assert len(rows) == len(specs) + table_values
     for s in specs:
         assert rows[s.key]["Value"] == A.value(s.key) and rows[s.key]["Unit"] == s.unit
         assert rows[s.key]["Source"] == s.source and rows[s.key]["Read from"] == BUNDLED
     inbound = rows["telephony.inbound_usd_per_min"]
     assert (inbound["Value"], inbound["Unit"], inbound["Cell"]) == (0.013, "USD/min", "Telephony!C2")
+    # a what-if's value, by the what-if's name and the assumption it sets, at its cell on the What-ifs sheet
+    sip = rows["what_ifs[SIP trunking|telephony.inbound_usd_per_min].value"]
+    assert (sip["Value"], sip["Cell"]) == (0.008, "'What-ifs'!C3")
     s3 = rows["providers[aws|S3 Standard].unit_price"]
     assert (s3["Value"], s3["Unit"], s3["Cell"]) == (0.023, "USD/GB/month", "Providers!D5")
     pentest = rows["options[security_pentest|Penetration test (annual, outsourced)].unit_price"]
@@ -281,7 +285,7 @@ def test_analysis_sheets_are_added_for_small_runs_only(snapshot):
     assert small.analysis and not large.analysis
     names = openpyxl.load_workbook(snapshot, read_only=True).sheetnames
     assert names == ["Summary", RESULTS, "Charts", "Breakdown", "Assumptions", "Capacity", ASSUMPTION_CELLS,
-                     "Break-even", "Sensitivity", "Uncertainty", "Metadata"]
+                     "Levers", "Break-even", "Sensitivity", "Uncertainty", "Metadata"]
 
 
 def test_sensitivity_and_uncertainty_cover_each_headcount(snapshot):

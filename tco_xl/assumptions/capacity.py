@@ -29,3 +29,6 @@ class Capacity(BaseModel):
     agents_per_db_server: float = assumption(500, unit="agents/server", gt=0, label="Agents per database server",
                                              source=_C + " 'PostgreSQL ~500 agents per instance'", band=ESTIMATE)
     min_db_servers: float = assumption(1, unit="servers", label="Minimum database servers", source=_C)
+    at_scale_agents: int = assumption(100, unit="agents", gt=0, label="Headcount from which the option added at scale "
+                                      "is priced", source="Report §Monitoring 'upgrade to Datadog at 100+ agents'",
+                                      note="Applies to services.at_scale (none by default)")
