@@ -122,7 +122,12 @@ CASES: dict[str, tuple[list[int], dict[tuple[str, str], Any]]] = {
     "zero_hours": (BASE, {cell("finance.hours_per_month"): 0}),
     "unknown_driver": (BASE, {cell(f"options[{ARGO_TRAFFIC}].driver"): "bandwidth"}),
     "structure_edit": (BASE, {cell("services.email"): "email_sendgrid_pro"}),
+    "what_ifs": ([47, 99, 100, 250, 500], {}),
 }
+#: Cases exported with what-ifs applied (their values on the assumption sheets): the Datadog rule switches an
+#: option on from a headcount (99 → 100), the Twilio discount multiplies minutes, Hetzner prices AWS and Azure.
+WHAT_IFS = {"what_ifs": ["SIP trunking", "Twilio volume discount", "Datadog at 100+ agents", "Hetzner over AWS/Azure"]}
+VALID = ("sweep", "edited", "what_ifs")
 
 
 @pytest.fixture(scope="module")
@@ -130,17 +135,18 @@ def cases(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, C
     folder = tmp_path_factory.mktemp("live")
     files, layouts = {}, {}
     for name, (agents, edits) in CASES.items():
-        export = export_live(A, agents, folder / name)
+        exported = A.with_what_ifs(WHAT_IFS.get(name, []))
+        export = export_live(exported, agents, folder / name)
         path = export.path.rename(folder / f"{name}.xlsx")
         if edits:
             edit(path, edits)
-        files[name], layouts[name] = path, live_layout(A, agents)
+        files[name], layouts[name] = path, live_layout(exported, agents)
     outputs = recalculate(list(files.values()), folder / "recalculated", soffice=soffice, timeout=600)
     out = {}
     for (name, path), recalculated in zip(files.items(), outputs, strict=True):
         agents, edits = CASES[name]
         edited_agents = [edits.get(summary_cell(i), n) for i, n in enumerate(agents)]
-        valid = name in ("sweep", "edited")
+        valid = name in VALID
         a = load_assumptions(path) if valid else A
         wb = openpyxl.load_workbook(recalculated, data_only=True)
         out[name] = Case(recalculated, layouts[name], a, edited_agents, {ws.title: ws for ws in wb.worksheets})
@@ -181,7 +187,7 @@ def engine_values(case: Case) -> dict[tuple[str, int, int], float]:
     return expected
 
 
-@pytest.mark.parametrize("name", ["sweep", "edited"])
+@pytest.mark.parametrize("name", VALID)
 def test_every_formula_cell_equals_the_engine(cases: dict[str, Case], name: str) -> None:
     case = cases[name]
     expected = engine_values(case)
@@ -195,7 +201,7 @@ def test_every_formula_cell_equals_the_engine(cases: dict[str, Case], name: str)
     assert worst < 0.005  # to the cent, everywhere (in fact to ~1e-9)
 
 
-@pytest.mark.parametrize("name", ["sweep", "edited"])
+@pytest.mark.parametrize("name", VALID)
 def test_the_cheapest_scenario_is_named_as_the_engine_ranks(cases: dict[str, Case], name: str) -> None:
     case = cases[name]
     df = compare(case.agents, case.a)
@@ -247,6 +253,25 @@ def test_hand_derived_figures(cases: dict[str, Case]) -> None:
 def test_a_live_workbook_saved_by_libreoffice_reads_back_as_its_assumptions(cases: dict[str, Case]) -> None:
     assert load_assumptions(cases["sweep"].path) == A
     assert load_assumptions(cases["edited"].path) == cases["edited"].a
+    # exported with what-ifs: their values on the sheets, the What-ifs sheet itself kept as it was
+    assert load_assumptions(cases["what_ifs"].path) == A.with_what_ifs(WHAT_IFS["what_ifs"])
+    assert load_assumptions(cases["what_ifs"].path).what_ifs == A.what_ifs
+
+
+def test_what_ifs_in_the_live_workbook_by_hand(cases: dict[str, Case]) -> None:
+    case = cases["what_ifs"]
+    aws = next(s for s in case.layout.scenarios if s.name == "aws")
+    rows = {r.label: r for r in aws.block("monthly")}
+    at = {n: MODEL_COL + i for i, n in enumerate(case.agents)}
+    # Datadog from 100 agents: AWS priced as Hetzner, ⌈100 / 25⌉ = 4 application + 1 database server = 5 hosts
+    # × $15 = $75/month (and × $31 = $155 APM); at 99 agents, 4 + 1 hosts too, but below the headcount: $0
+    assert case.at("aws", rows["Datadog infrastructure"].row, at[100]) == pytest.approx(75.0, abs=1e-9)
+    assert case.at("aws", rows["Datadog APM"].row, at[100]) == pytest.approx(155.0, abs=1e-9)
+    assert case.at("aws", rows["Datadog infrastructure"].row, at[99]) == 0
+    # 47 agents: 165,440 inbound min × $0.008 (SIP) × (1 − 5.88%) = $1,245.697024/month
+    assert case.at("aws", rows["Twilio inbound calls"].row, at[47]) == pytest.approx(1245.697024, abs=1e-9)
+    # AWS priced as Hetzner: 3 AX162-S × €221 × 1.068 USD/EUR = $708.084/month
+    assert case.at("aws", rows["AX162-S dedicated server"].row, at[47]) == pytest.approx(708.084, abs=1e-9)
 
 
 def test_edits_reach_the_engine_through_the_loader(cases: dict[str, Case]) -> None:
@@ -377,6 +402,6 @@ def test_a_structure_edit_stops_the_totals_until_exported_again(cases: dict[str,
 
 
 def test_a_valid_workbook_fails_no_check(cases: dict[str, Case]) -> None:
-    for name in ("sweep", "edited"):
+    for name in VALID:
         assert failing_checks(cases[name]) == []
         assert cases[name].at(SUMMARY, 3, 1) == "Every input passes its checks."

@@ -96,10 +96,12 @@ def excel(tmp_path_factory: pytest.TempPathFactory):
         yield model, values, calls
 
 
-def recalculated(excel, ref: str, value: Any) -> tuple[dict[str, Any], list[str]]:
+def recalculated(excel, ref: str, value: Any, values: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Excel's recalculation after typing ``value`` into ``ref``: every cell downstream of it is recalculated,
-    from the values the others already hold. Returns (values, the functions called)."""
-    model, values, calls = excel
+    from the values the others already hold (``values``: after an earlier edit; default: the file's). Returns
+    (values, the functions called)."""
+    model, first, calls = excel
+    values = first if values is None else values
     edited, graph = key(ref), model.dsp.dmap
     dirty, todo = set(), [edited]
     while todo:
@@ -200,6 +202,24 @@ def test_an_assumption_edit_recalculates_exactly_the_function_cells_with_the_new
     df = compare(47, edited)
     assert compared[1:, 0].tolist() == df["name"].tolist()
     assert compared[1:, 3].tolist() == [cents(x) for x in df["tco"]]
+
+
+def test_a_what_if_named_on_compare_recalculates_its_two_tables_with_it(excel) -> None:
+    after, called = recalculated(excel, f"{layout.COMPARE}!B5", "SIP trunking")
+    assert sorted(called) == ["TCO_BREAKDOWN", "TCO_COMPARE"]  # the cells that name B5, nothing else
+    a = load_assumptions(WORKBOOK)
+    compared = shown(after, f"{layout.COMPARE}!{array_formulas(layout.COMPARE)[0][0]}")
+    df = compare(47, a, what_if="SIP trunking")
+    assert compared[1:, 0].tolist() == df["name"].tolist()
+    assert compared[1:, 3].tolist() == [cents(x) for x in df["tco"]]
+    # the what-if's own cells are inputs too: its inbound rate from $0.008 to $0.006 recalculates every call, and
+    # the Compare table then saves 165,440 inbound min × $0.002 × 12 × 5 = $19,852.80 more over 5 years
+    sip = layout.cell_of("what_ifs[1].value")
+    assert sip == "'What-ifs'!C3" and a.what_ifs[1].assumption == INBOUND
+    again, called = recalculated(excel, sip, 0.006, after)
+    assert len(called) == 10
+    moved = shown(again, f"{layout.COMPARE}!{array_formulas(layout.COMPARE)[0][0]}")
+    assert sorted(moved[1:, 3].astype(float)) == pytest.approx(sorted(compared[1:, 3].astype(float) - 19_852.80))
 
 
 @pytest.mark.parametrize("ref", ["Usage!G2", "Telephony!H3", "Telephony!B2", "Scenarios!A1", "README!A1"])

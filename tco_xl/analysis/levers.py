@@ -48,8 +48,8 @@ class Lever:
 
     @property
     def claimed(self) -> str:
-        return "; ".join(f"{w.name}: {w.claimed}" if self.kind == "combined" else w.claimed
-                         for w in self.what_ifs if w.claimed)
+        """What the report claims for the what-if ('' for a combination: each what-if's row has its own)."""
+        return self.what_ifs[0].claimed if self.kind != "combined" else ""
 
 
 def _lever(base: Assumptions, what_ifs: Sequence[WhatIfSet], combined: bool) -> Lever:

@@ -269,8 +269,6 @@ def _apply(a: Assumptions, what_if: WhatIfSet) -> tuple[Assumptions | None, list
             faults.append(_Fault(i, "value", w.value, f"{bad.expected} for {w.assumption.strip()}"))
             continue
         d.set(t, value, i, a.origins.get(f"what_ifs[{i}].value", f"what_ifs[{i}].value"))
-    if faults:
-        return None, faults
     for (table, index), fields in d.table_rows.items():  # a new unit price leaves the range of the old one
         if f"{table}[{index}].unit_price" in d.setters and "price_low" in fields:
             fields.update({end: None for end in ("price_low", "price_high") if f"{table}[{index}].{end}" not in
@@ -285,6 +283,7 @@ def _apply(a: Assumptions, what_if: WhatIfSet) -> tuple[Assumptions | None, list
         rows[index] = _validated(d, type(rows[index]), fields, f"{table}[{index}].", faults)
     if faults or any(v is None for v in update.values()) or any(r is None for rows in tables.values() for r in rows):
         return None, faults  # (no fault: the base itself is invalid there, and reports it)
+    # (the rows that could be set are validated even when others could not: every problem is reported at once)
     ranges = {k: v for k, v in a.ranges.items() if k not in d.setters}  # a new value leaves the old one's range
     applied = a.model_copy(update={**update, **tables, "ranges": ranges, "origins": {**a.origins, **d.origins},
                                    "what_ifs_applied": (*a.what_ifs_applied, what_if.name)})
