@@ -312,7 +312,8 @@ def test_diff_shows_what_a_what_if_changes():
     assert run.exit_code == 0, run.output
     out = json.loads(run.stdout)
     changed = {c["key"]: (c["old"], c["new"]) for c in out["assumptions"]}
-    assert changed == {"telephony.inbound_usd_per_min": (0.013, 0.008), "telephony.outbound_usd_per_min": (0.014, 0.008)}
+    assert changed == {"telephony.inbound_usd_per_min": (0.013, 0.008),
+                       "telephony.outbound_usd_per_min": (0.014, 0.008)}
     assert {round(t["year1"]["new"] - t["year1"]["old"], 2) for t in out["totals"]} == {-21_838.08}
     assert out["new"]["what_ifs"] == "SIP trunking" and out["old"]["what_ifs"] == "none"
     both = runner.invoke(app, ["diff", "old.xlsx", "--what-if", "SIP trunking"])

@@ -73,8 +73,10 @@ def what_if_sets(a: Assumptions) -> list[WhatIfSet]:
     for i, w in enumerate(a.what_ifs):
         if isinstance(w.what_if, str) and isinstance(w.assumption, str):
             rows.setdefault(w.what_if, []).append((i, w))
-    return [WhatIfSet(name, *(next((t for _, w in group if isinstance(t := getattr(w, f), str) and t), "")
-                              for f in _TEXTS), tuple(group)) for name, group in rows.items()]
+    def stated(group: list[tuple[int, WhatIf]], name: str) -> str:
+        return next((text for _, w in group if isinstance(text := getattr(w, name), str) and text), "")
+    return [WhatIfSet(name, stated(group, "claimed"), stated(group, "description"), stated(group, "source"),
+                      tuple(group)) for name, group in rows.items()]
 
 
 def _find(a: Assumptions, name: Any, field: str) -> WhatIfSet:
@@ -123,8 +125,13 @@ def _kind(annotation: Any) -> str:
     return "text"
 
 
+def _rows(a: Assumptions) -> dict[str, int]:
+    """Stable row key ('providers[aws|S3 Standard]') -> the row's position in its table."""
+    return {stable: int(positional.partition("[")[2].rstrip("]")) for positional, stable in stable_keys(a).items()}
+
+
 def _target(a: Assumptions, key: str, rows: dict[str, int]) -> Target:
-    """The target of ``key``; ``rows`` maps stable row keys ('providers[aws|S3 Standard]') to positions."""
+    """The target of ``key``; ``rows`` maps stable row keys to positions (``_rows``)."""
     key = key.strip()
     specs = {s.key: s for s in scalar_specs()}
     if key in specs:
@@ -138,7 +145,7 @@ def _target(a: Assumptions, key: str, rows: dict[str, int]) -> Target:
         example = next((k for k in rows if k.startswith(f"{table}[")), f"{table}[...]")
         raise _Bad(f"a row of {table} named as the snapshots and the diff name it, e.g. {example} (none is named "
                    f"{name})")
-    position = int(rows[name].partition("[")[2].rstrip("]"))
+    position = rows[name]
     field_name = match["field"]
     if field_name is None:
         if table != "stacks":
@@ -159,7 +166,7 @@ class _Draft:
     row that set each (by positional key) and where each value now comes from."""
 
     a: Assumptions
-    rows: dict[str, int]  # stable row key -> position (as 'providers[3]')
+    rows: dict[str, int]  # stable row key -> position in its table
     scalars: dict[str, dict[str, Any]] = field(default_factory=dict)
     table_rows: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     setters: dict[str, int] = field(default_factory=dict)
@@ -189,7 +196,7 @@ class _Draft:
             self.row(t.group, t.index)[t.field] = value
         self.setters[t.key] = by
         cells = [t.key] if t.field is not None else [f"stacks[{t.index}]", *(
-            f"stacks[{t.index}].{f}" for f in type(self.a.stacks[t.index]).model_fields)]
+            f"stacks[{t.index}].{f}" for f in type(self.a.stacks[t.index or 0]).model_fields)]
         self.origins.update(dict.fromkeys(cells, origin))
 
     def setter(self, key: str) -> int | None:
@@ -248,8 +255,19 @@ class _Fault:
 
 
 def _apply(a: Assumptions, what_if: WhatIfSet) -> tuple[Assumptions | None, list[_Fault]]:
-    """``a`` with ``what_if`` applied, or None and what went wrong."""
-    d = _Draft(a, {v: k for k, v in stable_keys(a).items()})
+    """``a`` with ``what_if`` applied, or None and what went wrong (every problem at once: the rows that could be
+    set are validated even when others could not; references are checked once every row applies)."""
+    d, faults = _drafted(a, what_if)
+    applied = _built(d, what_if.name, faults)
+    if applied is None or faults:
+        return None, faults  # (None and no fault: the base itself is invalid there, and reports it)
+    faults += _reference_faults(d, applied)
+    return (None, faults) if faults else (applied, [])
+
+
+def _drafted(a: Assumptions, what_if: WhatIfSet) -> tuple[_Draft, list[_Fault]]:
+    """Every row of ``what_if`` resolved, converted and set on a draft of ``a``, and the rows that could not be."""
+    d = _Draft(a, _rows(a))
     faults: list[_Fault] = []
     seen: dict[str, int] = {}
     for i, w in what_if.rows:
@@ -273,32 +291,39 @@ def _apply(a: Assumptions, what_if: WhatIfSet) -> tuple[Assumptions | None, list
         if f"{table}[{index}].unit_price" in d.setters and "price_low" in fields:
             fields.update({end: None for end in ("price_low", "price_high") if f"{table}[{index}].{end}" not in
                            d.setters})
+    return d, faults
+
+
+def _built(d: _Draft, name: str, faults: list[_Fault]) -> Assumptions | None:
+    """The draft's assumptions, every changed group and row validated by its model (faults added), or None."""
+    a = d.a
     update: dict[str, Any] = {}
     for group, fields in d.scalars.items():
         current = getattr(a, group)
         update[group] = _validated(d, type(current), {**current.__dict__, **fields}, group + ".", faults)
-    tables: dict[str, list[Any]] = {}
     for (table, index), fields in d.table_rows.items():
-        rows = tables.setdefault(table, list(getattr(a, table)))
+        rows = update.setdefault(table, list(getattr(a, table)))
         rows[index] = _validated(d, type(rows[index]), fields, f"{table}[{index}].", faults)
-    if faults or any(v is None for v in update.values()) or any(r is None for rows in tables.values() for r in rows):
-        return None, faults  # (no fault: the base itself is invalid there, and reports it)
-    # (the rows that could be set are validated even when others could not: every problem is reported at once)
+    if any(v is None or (isinstance(v, list) and None in v) for v in update.values()):
+        return None
     ranges = {k: v for k, v in a.ranges.items() if k not in d.setters}  # a new value leaves the old one's range
-    applied = a.model_copy(update={**update, **tables, "ranges": ranges, "origins": {**a.origins, **d.origins},
-                                   "what_ifs_applied": (*a.what_ifs_applied, what_if.name)})
+    return a.model_copy(update={**update, "ranges": ranges, "origins": {**a.origins, **d.origins},
+                                "what_ifs_applied": (*a.what_ifs_applied, name)})
+
+
+def _reference_faults(d: _Draft, applied: Assumptions) -> list[_Fault]:
+    """References between tables that the what-if breaks (not those broken before it), at the row that set them."""
+    a, faults = d.a, []
     before = {(p.loc, repr(p.found)) for p in reference_problems(a, what_ifs=False)}
     for p in reference_problems(applied, what_ifs=False):
         if (p.loc, repr(p.found)) in before:
             continue
         key = _key_of(p.loc)
         row = d.setter(key)
-        if row is None:
+        if row is None:  # a cell the what-if does not set, broken by one it does (e.g. a group priced twice)
             row = max(d.setters.values())
-        expected = p.expected if p.loc[0] != "ranges" else (
-            f"a value within the range of {key} ({p.found[0]} to {p.found[1]}: its Low/High), or a wider range")
-        faults.append(_Fault(row, "value", a.what_ifs[row].value, f"{expected} for {key}"))
-    return (None, faults) if faults else (applied, [])
+        faults.append(_Fault(row, "value", a.what_ifs[row].value, f"{p.expected} for {key}"))
+    return faults
 
 
 def _validated(d: _Draft, model: type[BaseModel], values: dict[str, Any], prefix: str,
@@ -327,8 +352,6 @@ def _validated(d: _Draft, model: type[BaseModel], values: dict[str, Any], prefix
 def _key_of(loc: tuple[str | int, ...]) -> str:
     """The assumption key a reference problem's location names ('services.monitoring', 'stacks[3].provider')."""
     head, *rest = map(str, loc)
-    if head == "ranges":
-        return rest[0]
     if head in GROUPS:
         return f"{head}.{rest[0]}"
     return f"{head}[{rest[0]}]" + (f".{rest[1]}" if len(rest) > 1 else "")
@@ -368,7 +391,7 @@ def override_changes(a: Assumptions, what_if: WhatIfSet) -> list[tuple[str, Any,
     """(assumption as the what-if names it, value in ``a``, value with the what-if applied) per row of ``what_if``;
     a Stacks row's values are the names of the stacks it is priced as."""
     applied = with_what_ifs(a, (what_if.name,))
-    rows = {v: k for k, v in stable_keys(a).items()}
+    rows = _rows(a)
     before, after = _Draft(a, rows), _Draft(applied, rows)
     out = []
     for _, w in what_if.rows:

@@ -54,8 +54,8 @@ DEFAULT_WHAT_IFS: list[WhatIf] = [
     *_what_if("Twilio volume discount", [("telephony.minutes_discount", round(1 - 0.0080 / 0.0085, 4))],
               "At $54K/year, you qualify",
               "Twilio's per-minute call rates less its first published volume step, the only discount with a "
-              "public figure (inbound local $0.0085 -> $0.0080/min: 5.88%); the report names none. Twilio applies it on "
-              "its own only above 500,000 minutes a month: below, it is a negotiated discount",
+              "public figure (inbound local $0.0085 -> $0.0080/min: 5.88%); the report names none. Twilio applies "
+              "it on its own only above 500,000 minutes a month: below, it is a negotiated discount",
               _TIPS.format(line=1143, tip=1) + "; point: Twilio Support, 'How Volume Pricing works at Twilio'"),
     *_what_if("SIP trunking", [("telephony.inbound_usd_per_min", 0.008), ("telephony.outbound_usd_per_min", 0.008)],
               "Cheaper than Twilio ($0.006-0.01/min)",

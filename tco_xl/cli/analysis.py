@@ -54,7 +54,8 @@ def breakeven(
         raise InputError("SCENARIOS", scenarios, "two or more scenarios (or none for every pair)")
     m, code = metric_key(metric, "--metric"), currency_code(currency, a, "--currency")
     df = breakeven_table(a, list(combinations(keys, 2)), agents_max, m, code)
-    _emit([(f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code}){applied(a)}", df, None)], fmt, [
+    title = f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code}){applied(a)}"
+    _emit([(title, df, None)], fmt, [
         Col("scenario_a", "Scenario A"), Col("scenario_b", "Scenario B"), Col("agents", "Crosses at", _COUNT),
         Col("cheaper_before", "Cheaper before"), Col("cheaper_after", "Cheaper from"),
         money_col("gap_before", "Gap before", drop=2), money_col("gap_after", "Gap after", drop=1)])

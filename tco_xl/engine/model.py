@@ -91,7 +91,7 @@ def stack_model(a: Assumptions, stack: Stack, key: tuple | None = None) -> Stack
 
 
 #: From this headcount on, the option added at scale is priced (below it, its lines cost nothing).
-AT_SCALE = AGENTS >= Input("capacity.at_scale_agents", "{} agents")
+AT_SCALE = Input("capacity.at_scale_agents", "{} agents") <= AGENTS
 _OFF = Input("capacity.at_scale_agents", "off below {} agents") * Const(0)
 
 

@@ -79,8 +79,9 @@ _WITH_INPUTS = re.compile(rf"Function \w+\((?P<args>.*\bOptional {INPUTS_ARG}(?:
 
 def with_prologue(text: str) -> str:
     """xlwings' wrapper module ``text`` with a prologue in every function with an optional ``inputs`` argument
-    followed by optional ones only (``whatif``): ``Application.Volatile IsMissing(inputs)`` (Excel treats a cell as volatile exactly when its
-    formula leaves ``inputs`` out, and as non-volatile otherwise), then ``If IsObject(x) Then x = x.Value2``
+    followed by optional ones only (``whatif``): ``Application.Volatile IsMissing(inputs)`` (Excel treats a cell
+    as volatile exactly when its formula leaves ``inputs`` out, and as non-volatile otherwise), then
+    ``If IsObject(x) Then x = x.Value2``
     per argument (a range reaches Python as its values, read inside Excel, instead of as a Range that
     xlwings would read with about 10 COM round trips)."""
     lines = []
