@@ -5,10 +5,11 @@ Windows, Mac and the web; Python in the browser): ``lite/main.py`` imports these
 decorators are xlwings' own for the runtime they run in (plain functions where xlwings is not installed).
 
 Each function takes what Excel sends (47 arrives as 47.0, an empty cell as None, a range as a list of
-rows) and, last, ``inputs``: the workbook's ``TCO_INPUTS`` block, every assumption cell as a value. The
+rows) and, last but one, ``inputs``: the workbook's ``TCO_INPUTS`` block, every assumption cell as a value. The
 shipped formulas pass it, so Excel recalculates a call exactly when an assumption changes and the call
 reads nothing from the workbook (``tco_xl.io.live``). A call without it works in classic Excel only: its
-VBA wrapper makes that one cell volatile and the workbook is read through COM.
+VBA wrapper makes that one cell volatile and the workbook is read through COM. Last, ``whatif`` names a
+what-if of the What-ifs sheet (or a range of them, applied in order) to price with.
 
 Results are USD rounded to cents as Excel's ROUND does. Nothing here computes money: arguments are
 checked by ``tco_xl.engine.inputs``, figures come from the engine. A function never raises: a bad
