@@ -43,7 +43,8 @@ except ImportError:  # tco_xl without its excel extra: the functions are plain P
 
 from .analysis import cheaper_throughout, crossings, npv, percentile, prob_cheapest, tornado
 from .analysis.breakeven import AGENTS_MAX
-from .assumptions import SELF_HOSTED_LLM, Assumptions
+from .analysis.llm_breakeven import DRIVERS, driver_key, like_for_like, llm_breakeven
+from .assumptions import Assumptions
 from .engine import ScenarioResult, agent_count, metric_key, price, ranked, scenario_key
 from .engine.capacity import mac_studios
 from .engine.components import Component
@@ -55,8 +56,8 @@ from .io.live import assumptions_for
 from .rounding import excel_round
 
 __all__ = ["LLM_API_COST", "MAC_STUDIOS_NEEDED", "TCO", "TCO_BREAKDOWN", "TCO_BREAKEVEN", "TCO_CHEAPEST",
-           "TCO_CLOUD", "TCO_COMPARE", "TCO_EXPLAIN", "TCO_HYBRID", "TCO_NPV", "TCO_PERCENTILE", "TCO_PROB_CHEAPEST",
-           "TCO_SELF_HOSTED", "TCO_SENSITIVITY", "TWILIO_COST", "cell_error"]
+           "TCO_CLOUD", "TCO_COMPARE", "TCO_EXPLAIN", "TCO_HYBRID", "TCO_LLM_BREAKEVEN", "TCO_NPV", "TCO_PERCENTILE",
+           "TCO_PROB_CHEAPEST", "TCO_SELF_HOSTED", "TCO_SENSITIVITY", "TWILIO_COST", "cell_error"]
 
 CATEGORY = "TCO"
 LOG_ENV = "TCO_XL_LOG"
@@ -213,7 +214,7 @@ def _api_model(a: Assumptions, value: Any) -> str:
         key = llm_key(a, value)
     except InputError:
         raise InputError("model", value, expected) from None
-    if key == SELF_HOSTED_LLM:
+    if key not in {m.key for m in a.llm_models}:
         raise InputError("model", value, f"an API model ({expected}): self-hosted inference pays no API fees")
     return key
 
@@ -424,6 +425,35 @@ def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, inputs=None, whatif=None)
         return [[c.agents] for c in found]
     winner = cheaper_throughout(a, scenario_a, scenario_b, m)
     return f"No crossing in 1..{AGENTS_MAX:,} agents: {winner} is cheaper throughout"
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("scenario_a", doc=_SCENARIO)
+@xw.arg("agents", doc=_AGENT)
+@xw.arg("driver", doc="Price (default: the API price, USD per 1M tokens) or Tokens (LLM tokens per agent per day)")
+@xw.arg("scenario_b", doc="Empty (default): scenario_a self-hosting its LLM against scenario_a paying an API; or a "
+                          "second scenario")
+@xw.arg("metric", doc="TCO (N-year, default), Year 1 or Annual")
+@xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
+@_in_cell
+def TCO_LLM_BREAKEVEN(scenario_a, agents, driver=None, scenario_b=None, metric=None, inputs=None, whatif=None):
+    """API price per 1M tokens (or tokens per agent per day) from which the cheaper scenario changes at a headcount;
+    by default a scenario self-hosting its LLM against itself paying an API. One value per change (spills)."""
+    a = _assumptions(inputs, whatif)
+    d, m = driver_key(driver), metric if metric not in (None, "") else "tco"
+    if scenario_b in (None, ""):
+        key = scenario_key(a, scenario_a, "scenario_a")
+        a, pairs = like_for_like(a, [key])
+        if not pairs:
+            raise InputError("scenario_a", scenario_a, "a scenario with Mac Studios or a GPU column (to self-host), "
+                                                       "or name scenario_b")
+        scenario_a, scenario_b = pairs[0]
+    r = llm_breakeven(a, scenario_a, scenario_b, agents, d, m)
+    if r.crossings:
+        return [[c.value] for c in r.crossings]
+    throughout = "neither (a tie)" if r.cheaper_now == "tie" else a.stack(r.cheaper_now).name
+    return f"No change in 0..{r.upper:,.2f} {DRIVERS[d].unit}: {throughout} is cheaper throughout"
 
 
 @xw.func(category=CATEGORY)

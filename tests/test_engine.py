@@ -110,8 +110,11 @@ def test_llm_throughput_rule_adds_units_when_it_binds():
 def test_support_hours_grow_with_headcount():
     r = price("self_hosted", 500)
     item = next(c for c in r.components if c.category == "support")
-    # 20 h × (500 / 47)^0.4 = 20 × 2.57347 = 51.469 h
-    assert item.quantity == pytest.approx(20 * (500 / 47) ** 0.4)
+    # the report's self-hosted support at 500 agents: $48,000/year = 48,000 / 12 / $75 = 53.33 h/month
+    assert item.quantity == pytest.approx(48_000 / 12 / 75)
+    # the optimized hybrid states 10 h at 47 only: 10 h × (500 / 47)^0.4 = 10 × 2.57347 = 25.73 h
+    optimized = next(c for c in price("hybrid_optimized", 500).components if c.category == "support")
+    assert optimized.quantity == pytest.approx(10 * (500 / 47) ** 0.4)
 
 
 def test_vectorized_grid_equals_per_call_prices():

@@ -95,6 +95,22 @@ S3 = line_row(A, "providers", "aws", "S3 Standard")
 ARGO_TRAFFIC = line_row(A, "options", "argo", "Argo traffic")
 EDITED_AGENTS = [3, 251, 1_234, 7_777]
 
+
+def llm_voice_assumptions() -> Assumptions:
+    """The LLM three ways and voice AI in one file: AWS on its GPU servers (voice through Deepgram), Azure running
+    both on one GPU group, GCP's voice alone on its L4s, Hetzner's LLM on a EUR-priced monthly GEX44; every call
+    partly transcribed and voiced, so the Mac Studios carry voice load too."""
+    stacks = {"aws": {"llm": "gpu_aws"}, "azure": {"llm": "gpu_azure", "voice": "gpu_azure"},
+              "gcp": {"voice": "gpu_gcp"}, "hetzner": {"llm": "gpu_hetzner"}}
+    rows = [s.model_copy(update=stacks.get(s.key, {})).model_dump() for s in A.stacks]
+    usage = {**A.usage.model_dump(), "transcribed_share": 0.6, "tts_characters_per_call": 300}
+    return Assumptions.model_validate({**A.model_dump(), "stacks": rows, "usage": usage})
+
+
+LLM_VOICE = llm_voice_assumptions()
+GPU_AWS = LLM_VOICE.gpu_server("gpu_aws")
+HYBRID = next(i for i, s in enumerate(A.stacks) if s.key == "hybrid")
+
 #: name -> (headcounts exported, cells edited after the export)
 CASES: dict[str, tuple[list[int], dict[tuple[str, str], Any]]] = {
     "sweep": (SWEEP, {}),
@@ -122,12 +138,21 @@ CASES: dict[str, tuple[list[int], dict[tuple[str, str], Any]]] = {
     "zero_hours": (BASE, {cell("finance.hours_per_month"): 0}),
     "unknown_driver": (BASE, {cell(f"options[{ARGO_TRAFFIC}].driver"): "bandwidth"}),
     "structure_edit": (BASE, {cell("services.email"): "email_sendgrid_pro"}),
+    "llm_voice": ([1, 47, 100, 333, 500, 2_500], {                      # exported from LLM_VOICE, then edited live:
+        cell("usage.transcribed_share"): 0.8,                           # voice volumes
+        cell(f"gpu_servers[{GPU_AWS}].tokens_per_sec"): 900,             # a GPU server's capacity
+        cell(f"stacks[{HYBRID}].support_hours_mid"): 18,                 # a stated support point
+        cell("support.mid_agents"): 120,                                # the headcount it is stated at
+    }),
     "what_ifs": ([47, 99, 100, 250, 500], {}),
 }
+#: Cases exported from other assumptions than the defaults.
+BASES = {"llm_voice": LLM_VOICE}
 #: Cases exported with what-ifs applied (their values on the assumption sheets): the Datadog rule switches an
 #: option on from a headcount (99 → 100), the Twilio discount multiplies minutes, Hetzner prices AWS and Azure.
 WHAT_IFS = {"what_ifs": ["SIP trunking", "Twilio volume discount", "Datadog at 100+ agents", "Hetzner over AWS/Azure"]}
-VALID = ("sweep", "edited", "what_ifs")
+#: Cases whose edits are valid: the engine prices load_assumptions of the edited file.
+VALID = ("sweep", "edited", "llm_voice", "what_ifs")
 
 
 @pytest.fixture(scope="module")
@@ -135,19 +160,18 @@ def cases(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, C
     folder = tmp_path_factory.mktemp("live")
     files, layouts = {}, {}
     for name, (agents, edits) in CASES.items():
-        exported = A.with_what_ifs(WHAT_IFS.get(name, []))
-        export = export_live(exported, agents, folder / name)
+        base = BASES.get(name, A).with_what_ifs(WHAT_IFS.get(name, []))
+        export = export_live(base, agents, folder / name)
         path = export.path.rename(folder / f"{name}.xlsx")
         if edits:
             edit(path, edits)
-        files[name], layouts[name] = path, live_layout(exported, agents)
+        files[name], layouts[name] = path, live_layout(base, agents)
     outputs = recalculate(list(files.values()), folder / "recalculated", soffice=soffice, timeout=600)
     out = {}
     for (name, path), recalculated in zip(files.items(), outputs, strict=True):
         agents, edits = CASES[name]
         edited_agents = [edits.get(summary_cell(i), n) for i, n in enumerate(agents)]
-        valid = name in VALID
-        a = load_assumptions(path) if valid else A
+        a = load_assumptions(path) if name in VALID else A
         wb = openpyxl.load_workbook(recalculated, data_only=True)
         out[name] = Case(recalculated, layouts[name], a, edited_agents, {ws.title: ws for ws in wb.worksheets})
     return out
@@ -221,7 +245,7 @@ def test_named_quantities_equal_the_engines_capacity_functions(cases: dict[str, 
                     "LLM tokens/month": capacity.llm_tokens_per_month(A, agents),
                     "Support hours/month": support_hours(A, stack, agents)}
         if stack.mac_studios:
-            units = capacity.mac_studios(A, agents, stack.llm == "self_hosted")
+            units = capacity.mac_studios(A, agents, *capacity.self_hosted(stack))
             expected |= {"Mac Studios incl. failover spares": units, "Sites (one fiber line each)":
                          capacity.sites(A, units)}
         if stack.provider:  # servers exist where a provider's lines are priced
@@ -248,6 +272,30 @@ def test_hand_derived_figures(cases: dict[str, Case]) -> None:
     assert edited.at("hetzner", ax162.row, MODEL_COL) == pytest.approx(746.0325, abs=1e-9)
     # 7,777 agents: ⌈7,777 / 25⌉ = 312 servers × €233.50 × 1.065 = $77,586.84/month
     assert edited.at("hetzner", ax162.row, MODEL_COL + 3) == pytest.approx(312 * 233.5 * 1.065, abs=1e-6)
+
+
+def test_llm_voice_and_support_rules_hand_derived(cases: dict[str, Case]) -> None:
+    case = cases["llm_voice"]
+    at = {n: MODEL_COL + i for i, n in enumerate(case.agents)}
+
+    def value(sheet: str, label: str, n: int, block: str = "monthly") -> float:
+        scenario = next(s for s in case.layout.scenarios if s.name == sheet)
+        return case.at(sheet, next(r for r in scenario.block(block) if r.label == label).row, at[n])
+    # AWS, 500 agents: 500 × 100 × 2,000 × 22 = 2,200M tokens ÷ 1,267,200 s = 1,736.1 tokens/s ÷ 900 (edited)
+    # = 1.93 → 2 servers × 730 h × $1.861 = $2,717.06/month
+    assert value("aws", "EC2 g6e.xlarge (1× NVIDIA L40S 48 GB, on demand)", 500) == pytest.approx(2_717.06)
+    # Deepgram: 500 × 40 × 8 × 22 = 3,520,000 min × 80% (edited) = 2,816,000 min × $0.0048 = $13,516.80/month
+    assert value("aws", "Deepgram Nova-3 speech-to-text (streaming)", 500) == pytest.approx(13_516.80)
+    # 500 × 40 × 22 = 440,000 calls × 300 characters = 132M ÷ 1,000 × $0.015 = $1,980/month
+    assert value("aws", "Deepgram Aura text-to-speech", 500) == pytest.approx(1_980)
+    # self-hosted Macs at 47: 2,816,000 × 47/500 = 264,704 min ÷ 21,120 = 12.53 streams ÷ 8.5 = 1.475
+    # + 41,360 × 300 = 12,408,000 characters ÷ 1,267,200 s = 9.79 ÷ 450 = 0.022 + LLM 163.19 ÷ 150 = 1.088
+    # → ⌈2.585⌉ = 3 units
+    assert value("self_hosted", "Mac Studios incl. failover spares", 47, "quantity") == 3
+    # hybrid support: 18 h (edited) at 120 agents (edited): at 100, 15 × (100/47)^(ln(18/15)/ln(120/47))
+    # = 15 × 2.12766^0.194435 = 15 × 1.158 = 17.37 h × $75 = $1,302.8/month
+    slope = np.log(18 / 15) / np.log(120 / 47)
+    assert value("hybrid", "System administration", 100) == pytest.approx(15 * (100 / 47) ** slope * 75)
 
 
 def test_a_live_workbook_saved_by_libreoffice_reads_back_as_its_assumptions(cases: dict[str, Case]) -> None:

@@ -171,7 +171,7 @@ def test_assumption_cells_list_every_value_exactly_as_read_with_unit_range_sourc
     rows = {r["Key"]: r for r in records(snapshot, ASSUMPTION_CELLS)}
     specs = scalar_specs()
     table_values = sum(len([f for f in type(row).model_fields if f not in ROW_FIELDS])
-                       for table in ("providers", "options", "llm_models", "stacks", "what_ifs")
+                       for table in ("providers", "options", "llm_models", "gpu_servers", "stacks", "what_ifs")
                        for row in getattr(A, table))
     assert len(rows) == len(specs) + table_values
     for s in specs:
@@ -401,7 +401,10 @@ def test_separate_processes_write_identical_bytes(tmp_path):
 def test_workbook_text_starting_like_a_formula_is_stored_as_text(tmp_path):
     evil = {"=": '=HYPERLINK("http://example.com","click")', "+": "+1+2", "-": "-2+3", "@": "@SUM(A1:A2)"}
     stacks = [A.stacks[0].model_copy(update={"name": evil["="]}), *A.stacks[1:]]
-    lines = [A.providers[0].model_copy(update={"source": evil["+"], "line": evil["@"]}), *A.providers[1:]]
+    named = " ".join(f"{w.assumption} {w.value}" for w in A.what_ifs)  # a line a what-if sets must keep its name
+    i = next(i for i, line in enumerate(A.providers) if f"{line.group}|{line.line}" not in named)
+    lines = [*A.providers[:i], A.providers[i].model_copy(update={"source": evil["+"], "line": evil["@"]}),
+             *A.providers[i + 1:]]
     models = [A.llm_models[0].model_copy(update={"name": evil["-"]}), *A.llm_models[1:]]
     a = A.model_copy(update={"stacks": stacks, "providers": lines, "llm_models": models})
     path = export(tmp_path, a=a, agents=[47])

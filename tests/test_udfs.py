@@ -141,11 +141,14 @@ def test_bad_names_say_what_was_expected() -> None:
         "got 'weekly'")
     assert udfs.TCO_HYBRID(47.0, None, "premium") == "#TCO! variant: expected 'base' or 'optimized', got 'premium'"
     assert udfs.TCO("nowhere", 47.0).startswith("#TCO! scenario: expected one of 'self_hosted', 'hybrid'")
-    assert udfs.LLM_API_COST("gpt-5", 47.0) == (
-        "#TCO! model: expected one of 'gpt-4-turbo', 'claude-3.5-sonnet', 'gpt-4o', got 'gpt-5'")
+    models = ("'gpt-4-turbo', 'claude-3.5-sonnet', 'gpt-4o', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o-mini', 'gpt-5', "
+              "'gpt-5-mini', 'claude-sonnet-4', 'claude-haiku-3.5', 'claude-haiku-4.5', 'gemini-2.5-flash', "
+              "'gemini-2.5-pro'")
+    assert udfs.LLM_API_COST("gpt-9", 47.0) == f"#TCO! model: expected one of {models}, got 'gpt-9'"
     assert udfs.LLM_API_COST("Self-hosted", 47.0) == (
-        "#TCO! model: expected an API model (one of 'gpt-4-turbo', 'claude-3.5-sonnet', 'gpt-4o'): self-hosted "
-        "inference pays no API fees, got 'Self-hosted'")
+        f"#TCO! model: expected an API model (one of {models}): self-hosted inference pays no API fees, got "
+        "'Self-hosted'")
+    assert udfs.LLM_API_COST("gpu_aws", 47.0).startswith("#TCO! model: expected an API model (one of 'gpt-4-turbo'")
     assert udfs.TCO_EXPLAIN("hybrid", 47.0, 99.0) == (
         f"#TCO! item: expected a line item number from 1 to {len(price('hybrid', 47).components)} "
         "or a line item name (see TCO_BREAKDOWN), got 99")

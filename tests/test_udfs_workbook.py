@@ -6,7 +6,7 @@
    the 10 function cells once and every Scenarios/Compare cell then equals the engine at the new rate;
    editing a cell no function depends on calls none.
 2. COM reads: a call with ``inputs`` reads nothing from the workbook; a call without reads the calling
-   workbook's assumption sheets (a recording stand-in Book, tests/fixtures/xlbook.py): 53 round trips.
+   workbook's assumption sheets (a recording stand-in Book, tests/fixtures/xlbook.py): 61 round trips.
 3. A real spreadsheet (LibreOffice) computes TCO_INPUTS; priced from that block the functions agree with the
    loader; a cell outside the input blocks is not read (and the loader's check names it).
 """
@@ -236,7 +236,8 @@ def test_a_bad_assumption_cell_shows_in_every_function_cell_and_in_the_error_cou
                                   "not text (USD/min)"}
     blocks = array_formulas(layout.SCENARIOS)
     cells = sum(shown(after, f"{layout.SCENARIOS}!{ref}").size for ref, _, _ in blocks)
-    assert cells == 4 * 12 * 3 + 3 * 3 + 3 * 3  # 4 metrics × 12 stacks × 3 headcounts; 3 driver rows; 3 models
+    # 4 metrics × 12 stacks × 3 headcounts; 3 driver rows; 13 LLM models (the report's 3, 10 current ones) × 3
+    assert cells == 4 * 12 * 3 + 3 * 3 + 13 * 3
     assert shown(after, f"{layout.SCENARIOS}!B3").tolist() == [[cells]]
 
 
@@ -261,7 +262,7 @@ def test_a_call_without_inputs_reads_each_assumption_sheet_once(monkeypatch) -> 
     sheets = len(layout.ASSUMPTION_SHEETS)
     assert book.reads == {"Workbook.Worksheets": 1, "Worksheets.Item": sheets, "Worksheet.UsedRange": sheets,
                           "Range.Address": sheets, "Range.Value": sheets}
-    assert book.com_reads == 1 + 4 * 14 == 57  # what the README and docs/excel-windows.md state
+    assert book.com_reads == 1 + 4 * 15 == 61  # what the README and docs/excel-windows.md state
 
 
 def test_without_inputs_an_edit_is_seen_at_the_next_call_and_parsed_once(monkeypatch) -> None:
@@ -305,4 +306,4 @@ def test_a_filled_cell_outside_the_input_blocks_is_not_read_and_the_check_names_
         load_assumptions(path)
     assert [(p.sheet, p.cell, p.expected) for p in checked.value.problems] == [
         ("Usage", "J5", "inputs within A1:H100 (the block the Excel functions read)"),
-        ("Stacks", "B400", "inputs within A1:N300 (the block the Excel functions read)")]
+        ("Stacks", "B400", "inputs within A1:R300 (the block the Excel functions read)")]

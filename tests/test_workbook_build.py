@@ -87,18 +87,18 @@ def test_one_defined_name_per_assumption_and_the_inputs_name(wb):
         assert f"{sheet}!{cell.replace('$', '')}" == cell_of(spec.key)
         assert wb[sheet][cell.replace("$", "")].value == defaults.value(spec.key)
     # 9 scalar sheets: Key, Value, Low, High (4 columns) × 100 rows, 3 to a 300-row strip = 12 columns; then the
-    # tables side by side, all their columns × 300 rows: Providers 15, Options 15, LLM models 5, Stacks 14,
-    # What-ifs 6
-    assert inputs_shape() == (300, 12 + 15 + 15 + 5 + 14 + 6)
-    assert wb.defined_names[INPUTS_NAME].attr_text == "'_tco_inputs'!$A$1:$BO$300"
+    # tables side by side, all their columns × 300 rows: Providers 15, Options 15, LLM models 5, GPU servers 18,
+    # Stacks 18, What-ifs 6
+    assert inputs_shape() == (300, 12 + 15 + 15 + 5 + 18 + 18 + 6)
+    assert wb.defined_names[INPUTS_NAME].attr_text == "'_tco_inputs'!$A$1:$CK$300"
     arrays = {(c.value.ref, c.value.text) for row in wb[INPUTS].iter_rows() for c in row
               if isinstance(c.value, openpyxl.worksheet.formula.ArrayFormula)}
     assert ("A1:A100", '=IF(ISBLANK(\'Usage\'!A1:A100),"",\'Usage\'!A1:A100)') in arrays  # Key
     assert ("B101:B200", '=IF(ISBLANK(\'Telephony\'!C1:C100),"",\'Telephony\'!C1:C100)') in arrays  # Value
     assert ("C101:D200", '=IF(ISBLANK(\'Telephony\'!E1:F100),"",\'Telephony\'!E1:F100)') in arrays  # Low, High
-    assert ("AV1:BI300", '=IF(ISBLANK(\'Stacks\'!A1:N300),"",\'Stacks\'!A1:N300)') in arrays
-    assert ("BJ1:BO300", '=IF(ISBLANK(\'What-ifs\'!A1:F300),"",\'What-ifs\'!A1:F300)') in arrays
-    assert len(arrays) == sum(len(m.runs()) for m in mirrors()) == 9 * 3 + 5
+    assert ("BN1:CE300", '=IF(ISBLANK(\'Stacks\'!A1:R300),"",\'Stacks\'!A1:R300)') in arrays
+    assert ("CF1:CK300", '=IF(ISBLANK(\'What-ifs\'!A1:F300),"",\'What-ifs\'!A1:F300)') in arrays
+    assert len(arrays) == sum(len(m.runs()) for m in mirrors()) == 9 * 3 + 6
 
 
 def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
@@ -121,7 +121,7 @@ def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
     assert rule("Telephony", "C2") == ("decimal", "greaterThanOrEqual", "0", None)  # a price
     assert rule("Finance", "C2") == ("whole", "between", "0", "30")  # horizon in whole years, > 0 and <= 30
     options = len({line.group for line in default_assumptions().options}) + 1
-    assert rule("Services", "C2") == ("list", None, f"'_tco_inputs'!$BQ$2:$BQ${options + 1}", None)  # right of the block
+    assert rule("Services", "C2") == ("list", None, f"'_tco_inputs'!$CM$2:$CM${options + 1}", None)  # right of the block
     assert rule("Stacks", "C5") == ("list", None, '"self_hosted,hybrid,cloud"', None)
     assert rule("Stacks", "D300") == ("list", None, '"TRUE,FALSE"', None)  # rows a user adds are guarded too
     assert rule("Providers", "K2") == ("decimal", "between", "0", "1")  # discount
@@ -156,16 +156,16 @@ def test_scenarios_sheet_calls_each_function_once_per_block(wb):
     assert arrays[4:] == [(f"C{drivers}:E{drivers}", "=TCO_CHEAPEST($C$4:$E$4,TCO_INPUTS)"),
                           (f"C{drivers + 1}:E{drivers + 1}", '=TWILIO_COST($C$4:$E$4,"monthly",TCO_INPUTS)'),
                           (f"C{drivers + 2}:E{drivers + 2}", "=MAC_STUDIOS_NEEDED($C$4:$E$4,TCO_INPUTS)"),
-                          (f"C{drivers + 3}:E{drivers + 5}",
-                           f'=LLM_API_COST($B${drivers + 3}:$B${drivers + 5},$C$4:$E$4,"monthly",TCO_INPUTS)')]
+                          (f"C{drivers + 3}:E{drivers + 15}",  # 13 LLM models: the report's 3, 10 current ones
+                           f'=LLM_API_COST($B${drivers + 3}:$B${drivers + 15},$C$4:$E$4,"monthly",TCO_INPUTS)')]
     keys_per_block = [row[1].value for row in ws.iter_rows(min_row=5, max_row=drivers - 1) if row[1].value]
     assert keys_per_block == [s.key for s in stacks] * 4  # Year 1, annual, N-year TCO, per agent per month
-    assert [ws.cell(drivers + 3 + i, 2).value for i in range(3)] == [m.key for m in default_assumptions().llm_models]
+    assert [ws.cell(drivers + 3 + i, 2).value for i in range(13)] == [m.key for m in default_assumptions().llm_models]
     labels = [row[0].value for row in ws.iter_rows(min_row=5) if row[0].value]
     headings = [label for label in labels if label.startswith(("Year 1", "=", "Per agent"))][:4]
     assert headings == ["Year 1 (USD)", '="Annual (years 2.."&finance_horizon_years&") (USD/year)"',
                         '=finance_horizon_years&"-year TCO (USD)"', "Per agent per month (USD/agent/month)"]
-    assert ws["B3"].value == f'=COUNTIF(C6:E{drivers + 5},"#TCO!*")+SUMPRODUCT(ISERR(C6:E{drivers + 5})*1)'
+    assert ws["B3"].value == f'=COUNTIF(C6:E{drivers + 15},"#TCO!*")+SUMPRODUCT(ISERR(C6:E{drivers + 15})*1)'
 
 
 def test_compare_sheet_holds_array_formulas_sized_to_their_results(wb):
@@ -191,7 +191,8 @@ def test_readme_sheet_explains_use_recalculation_limits_and_windows_setup(wb):
                     "One-time setup on Windows"):
         assert f"\n{heading}\n" in text
     assert all(line in text for line in _windows_setup(xlwings.__version__))
-    assert "Usage A1:H100; Providers A1:O300; Options A1:O300; LLM models A1:E300; Stacks A1:N300" in text
+    assert ("Usage A1:H100; Providers A1:O300; Options A1:O300; LLM models A1:E300; GPU servers A1:R300; "
+            "Stacks A1:R300") in text
     assert "=TCO_HYBRID(47,,,TCO_INPUTS)" in text
     assert all(f"\n{sheet}: " in text for sheet in SCALAR_SHEETS.values())
 

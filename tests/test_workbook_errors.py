@@ -47,12 +47,13 @@ CELL_CASES = {
                     "one of this sheet's keys: capacity.agents_per_mac_studio, capacity.min_mac_studios, "
                     "capacity.failover_ratio, capacity.llm_tokens_per_sec_per_mac, capacity.mac_studios_per_site, "
                     "capacity.min_sites, capacity.agents_per_db_server, capacity.min_db_servers, "
-                    "capacity.at_scale_agents"),
+                    "capacity.stt_streams_per_mac, capacity.tts_chars_per_sec_per_mac, capacity.min_gpu_servers, "
+                    "capacity.gpu_capacity_range, capacity.at_scale_agents"),
 }
 # Problems that follow from the edits above: the rows whose key was overwritten are missing.
 CONSEQUENCES = {
     ("Hardware", "A8"): ("hardware.watts_average", None, "a row with the key 'hardware.watts_average'"),
-    ("Capacity", "A11"): ("capacity.agents_per_mac_studio", None,
+    ("Capacity", "A15"): ("capacity.agents_per_mac_studio", None,
                           "a row with the key 'capacity.agents_per_mac_studio'"),
 }
 

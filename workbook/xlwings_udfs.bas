@@ -184,6 +184,27 @@ failed:
     TCO_HYBRID = Err.Description
 End Function
 
+Function TCO_LLM_BREAKEVEN(scenario_a, agents, Optional driver, Optional scenario_b, Optional metric, Optional inputs, Optional whatif)
+    Application.Volatile IsMissing(inputs)
+    If IsObject(scenario_a) Then scenario_a = scenario_a.Value2
+    If IsObject(agents) Then agents = agents.Value2
+    If IsObject(driver) Then driver = driver.Value2
+    If IsObject(scenario_b) Then scenario_b = scenario_b.Value2
+    If IsObject(metric) Then metric = metric.Value2
+    If IsObject(inputs) Then inputs = inputs.Value2
+    If IsObject(whatif) Then whatif = whatif.Value2
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TCO_LLM_BREAKEVEN = XLPy.CallUDF("tco_xl.udfs", "TCO_LLM_BREAKEVEN", Array(scenario_a, agents, driver, scenario_b, metric, inputs, whatif), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TCO_LLM_BREAKEVEN = XLPy.CallUDF("tco_xl.udfs", "TCO_LLM_BREAKEVEN", Array(scenario_a, agents, driver, scenario_b, metric, inputs, whatif))
+        Exit Function
+    #End If
+failed:
+    TCO_LLM_BREAKEVEN = Err.Description
+End Function
+
 Function TCO_NPV(scenario, agents, Optional rate, Optional currency, Optional inputs, Optional whatif)
     Application.Volatile IsMissing(inputs)
     If IsObject(scenario) Then scenario = scenario.Value2

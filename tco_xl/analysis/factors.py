@@ -34,6 +34,10 @@ TABLE_RANGES: dict[tuple[str, str], str] = {
     ("llm_models", "input_usd_per_1k"): "llm.api_price_range",
     ("llm_models", "output_usd_per_1k"): "llm.api_price_range",
     ("stacks", "support_hours"): "support.stack_range", ("stacks", "setup_usd"): "support.stack_range",
+    ("stacks", "support_hours_mid"): "support.stack_range", ("stacks", "support_hours_high"): "support.stack_range",
+    ("gpu_servers", "quantity"): "usage.scaled_quantity_range",
+    **{("gpu_servers", f): "capacity.gpu_capacity_range" for f in ("tokens_per_sec", "stt_streams",
+                                                                   "tts_chars_per_sec")},
 }
 #: The TCO horizon defines the metric itself and the range shares define ranges: settings, not uncertain inputs.
 SETTINGS = frozenset({"finance.horizon_years", *TABLE_RANGES.values()})
@@ -43,7 +47,9 @@ WHOLE_UNITS = frozenset({"units", "sites", "servers"})
 #: driver is 'scaled' (an estimated volume); elsewhere they are multipliers of a count.
 TABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "providers": ("unit_price", "quantity"), "options": ("unit_price", "quantity"),
-    "llm_models": ("input_usd_per_1k", "output_usd_per_1k"), "stacks": ("support_hours", "setup_usd"),
+    "llm_models": ("input_usd_per_1k", "output_usd_per_1k"),
+    "gpu_servers": ("unit_price", "quantity", "tokens_per_sec", "stt_streams", "tts_chars_per_sec"),
+    "stacks": ("support_hours", "support_hours_mid", "support_hours_high", "setup_usd"),
 }
 WORKBOOK, SPREAD_SOURCE = "workbook", f"±{SPREAD:.0%}"
 _ESTIMATED_QUANTITY = frozenset({"scaled"})
@@ -155,17 +161,27 @@ def _workbook_range(base: float, low: float | None, high: float | None) -> tuple
     return None if low is None and high is None else range_bounds(base, low, high)
 
 
+_CAPACITIES = {"tokens_per_sec": ("LLM tokens/s per server", "tokens/s"),
+               "stt_streams": ("speech-to-text streams per server", "streams"),
+               "tts_chars_per_sec": ("text-to-speech characters/s per server", "characters/s")}
+
+
 def _cell_label(row: Any, field: str) -> tuple[str, str]:
     """Label and unit of a table cell, e.g. ('hetzner · AX162-S dedicated server: unit price', 'EUR/server')."""
     if isinstance(row, PriceLine):
         per = {"hour": "/h", "month": "/month", "year": "/year"}[row.billing]
         if field == "unit_price":
             return f"{row.group} · {row.line}: unit price", f"{row.currency}/{row.unit}{per}"
+        if field in _CAPACITIES:
+            what, unit = _CAPACITIES[field]
+            return f"{row.group} · {row.line}: {what}", unit
         return f"{row.group} · {row.line}: quantity at reference", row.unit
     name = getattr(row, "name", "")
     text = {"input_usd_per_1k": ("input price", "USD/1K tokens"),
             "output_usd_per_1k": ("output price", "USD/1K tokens"),
-            "support_hours": ("support hours at reference", "h/month"), "setup_usd": ("setup", "USD one-time")}
+            "support_hours": ("support hours at reference", "h/month"), "setup_usd": ("setup", "USD one-time"),
+            "support_hours_mid": ("support hours at the second headcount", "h/month"),
+            "support_hours_high": ("support hours at the third headcount", "h/month")}
     what, unit = text[field]
     return f"{name}: {what}", unit
 

@@ -1,8 +1,8 @@
 """Every input of the engine, typed and grouped as the report groups them; defaults are the report's figures.
 
 Scalar assumptions are addressed by a dotted key, ``group.field`` (e.g. ``telephony.inbound_usd_per_min``);
-tables (providers, options, LLM models, stacks) are lists of rows. The what-ifs (named sets of overrides of
-those values, ``what_ifs``) travel with them and are applied on request (``with_what_ifs``).
+tables (providers, options, LLM models, GPU servers, stacks) are lists of rows. The what-ifs (named sets of
+overrides of those values, ``what_ifs``) travel with them and are applied on request (``with_what_ifs``).
 """
 
 from __future__ import annotations
@@ -20,20 +20,21 @@ from ._field import range_bounds
 from .bands import BANDS, Band
 from .capacity import Capacity
 from .finance import Finance
+from .gpu import DEFAULT_GPU_SERVERS, GpuServer
 from .hardware import Hardware
 from .llm import DEFAULT_LLM_MODELS, Llm, LlmModel
 from .network import Network
 from .pricelist import DEFAULT_OPTION_LINES, DEFAULT_PROVIDER_LINES, DRIVERS, PriceLine
 from .services import Services
-from .stacks import DEFAULT_STACKS, SELF_HOSTED_LLM, Stack
+from .stacks import DEFAULT_STACKS, GPU_LLM, SELF_HOSTED_LLM, Stack
 from .support import Support
 from .telephony import Telephony
 from .usage import Usage
 from .what_ifs import DEFAULT_WHAT_IFS, WhatIf
 
 __all__ = [
-    "DRIVERS", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "Hardware", "Llm",
-    "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
+    "DRIVERS", "GPU_LLM", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "GpuServer", "Hardware",
+    "Llm", "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
     "Usage", "WhatIf", "default_assumptions", "reference_problems", "scalar_specs",
 ]
 
@@ -121,6 +122,7 @@ class Assumptions(BaseModel):
     providers: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_PROVIDER_LINES))
     options: list[PriceLine] = Field(default_factory=lambda: list(DEFAULT_OPTION_LINES))
     llm_models: list[LlmModel] = Field(default_factory=lambda: list(DEFAULT_LLM_MODELS))
+    gpu_servers: list[GpuServer] = Field(default_factory=lambda: list(DEFAULT_GPU_SERVERS))
     stacks: list[Stack] = Field(default_factory=lambda: list(DEFAULT_STACKS))
     what_ifs: list[WhatIf] = Field(default_factory=lambda: list(DEFAULT_WHAT_IFS))
     ranges: dict[str, Range] = Field(default_factory=_default_ranges)
@@ -185,11 +187,19 @@ class Assumptions(BaseModel):
         """(row reference such as 'providers[3]', line) for each line of ``group``, in sheet order."""
         if self._groups is None:
             groups: dict[str, list[tuple[str, PriceLine]]] = {}
-            for table in ("providers", "options"):
+            for table in ("providers", "options", "gpu_servers"):
                 for i, line in enumerate(getattr(self, table)):
                     groups.setdefault(line.group, []).append((f"{table}[{i}]", line))
             self._groups = groups
         return self._groups.get(group, [])
+
+    def gpu_groups(self) -> list[str]:
+        """The groups of the GPU servers sheet, in sheet order."""
+        return list(dict.fromkeys(line.group for line in self.gpu_servers))
+
+    def gpu_server(self, group: str) -> int:
+        """Row (0-based) of GPU group ``group``'s first line: its server, whose capacities size the group."""
+        return next(i for i, line in enumerate(self.gpu_servers) if line.group == group)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Assumptions:
         """A copy (``update`` is not validated); its content hash is computed afresh."""
@@ -197,13 +207,16 @@ class Assumptions(BaseModel):
         copy._hash, copy._groups = None, None
         return copy
 
-    def with_llm(self, model: str) -> Assumptions:
-        """Every stack priced with LLM inference ``model`` (an LLM models key), or 'self_hosted' where it can be.
-
-        Stacks without Mac Studios keep their API model when ``model`` is 'self_hosted'.
-        """
-        stacks = [s if model == SELF_HOSTED_LLM and not s.mac_studios else s.model_copy(update={"llm": model})
-                  for s in self.stacks]
+    def with_llm(self, choice: str) -> Assumptions:
+        """Every stack priced with LLM inference ``choice``: an LLM models key (an API) or a GPU group for all;
+        'self_hosted' for each stack's own hardware (its Mac Studios, else the GPU servers of its GPU column: the
+        like-for-like self-hosted option); 'gpu' for each stack's GPU column. A stack without what ``choice``
+        needs (no GPU column) keeps its LLM."""
+        def llm(s: Stack) -> str:
+            if choice == SELF_HOSTED_LLM:
+                return SELF_HOSTED_LLM if s.mac_studios else s.gpu or s.llm
+            return (s.gpu or s.llm) if choice == GPU_LLM else choice
+        stacks = [s.model_copy(update={"llm": llm(s)}) for s in self.stacks]
         return Assumptions.model_validate({**self.model_dump(), "stacks": [s.model_dump() for s in stacks],
                                            "origins": self.origins, "what_ifs_applied": self.what_ifs_applied})
 
@@ -241,8 +254,11 @@ def reference_problems(a: Assumptions, what_ifs: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     provider_groups = {line.group for line in a.providers}
     option_groups = {line.group for line in a.options}
+    gpu_groups = a.gpu_groups()
     models = [m.key for m in a.llm_models]
-    model_list = ", ".join([SELF_HOSTED_LLM, *models])
+    model_list = ", ".join([SELF_HOSTED_LLM, *models, *gpu_groups])
+    gpu_list = ", ".join(gpu_groups) or "none on the GPU servers sheet"
+    voice_used = a.usage.transcribed_share > 0 or a.usage.tts_characters_per_call > 0
 
     for table, keys in (("stacks", [s.key for s in a.stacks]), ("llm_models", models)):
         seen: set[str] = set()
@@ -259,11 +275,39 @@ def reference_problems(a: Assumptions, what_ifs: bool = True) -> list[Problem]:
                         for group in stack.option_groups if group not in option_groups)
         if stack.backups != NONE_OPTION and stack.backups not in option_groups:
             problems.append(Problem(("stacks", i, "backups"), stack.backups, "'none' or a group on the Options sheet"))
-        if stack.llm != SELF_HOSTED_LLM and stack.llm not in models:
+        if stack.llm != SELF_HOSTED_LLM and stack.llm not in models and stack.llm not in gpu_groups:
             problems.append(Problem(("stacks", i, "llm"), stack.llm, f"one of {model_list}"))
         if stack.llm == SELF_HOSTED_LLM and not stack.mac_studios:
-            problems.append(Problem(("stacks", i, "llm"), stack.llm,
-                                    "an LLM API model: self-hosted inference needs Mac Studios"))
+            problems.append(Problem(("stacks", i, "llm"), stack.llm, "an LLM API model or a GPU group "
+                                    f"({gpu_list}): 'self_hosted' runs on the Mac Studios, and this stack has none"))
+        if stack.gpu and stack.gpu not in gpu_groups:
+            problems.append(Problem(("stacks", i, "gpu"), stack.gpu, f"'' or a GPU group ({gpu_list})"))
+        if stack.voice == SELF_HOSTED_LLM and not stack.mac_studios:
+            problems.append(Problem(("stacks", i, "voice"), stack.voice, "a voice group on the Options sheet or a "
+                                    f"GPU group ({gpu_list}): 'self_hosted' runs on the Mac Studios, and this "
+                                    "stack has none"))
+        elif not stack.voice and voice_used:
+            problems.append(Problem(("stacks", i, "voice"), stack.voice, f"'{SELF_HOSTED_LLM}', a GPU group or a "
+                                    "voice group on the Options sheet: the Usage sheet transcribes or synthesises "
+                                    "speech (transcribed share or characters per call above 0)"))
+        elif stack.voice and stack.voice not in (SELF_HOSTED_LLM, *gpu_groups) and stack.voice not in option_groups:
+            problems.append(Problem(("stacks", i, "voice"), stack.voice, f"'{SELF_HOSTED_LLM}', a GPU group "
+                                    f"({gpu_list}), a group on the Options sheet or '' for none"))
+        problems.extend(Problem(("stacks", i, field), getattr(stack, field),
+                                "0 while the stack's support hours at the reference headcount are 0 (a stated "
+                                "point needs hours at the reference to grow from)")
+                        for field in ("support_hours_mid", "support_hours_high")
+                        if getattr(stack, field) > 0 and stack.support_hours <= 0)
+    for i, line in enumerate(a.gpu_servers):
+        if line.group in provider_groups | option_groups:
+            problems.append(Problem(("gpu_servers", i, "group"), line.group,
+                                    "a group name not used on the Providers or Options sheet"))
+    n1, n2, n3 = a.usage.reference_agents, a.support.mid_agents, a.support.high_agents
+    if not n1 < n2:
+        problems.append(Problem(("support", "mid_agents"), n2, f"more agents than the reference headcount ({n1:g}, "
+                                                               "Usage sheet)"))
+    if not n2 < n3:
+        problems.append(Problem(("support", "high_agents"), n3, f"more agents than the second headcount ({n2:g})"))
     for name in Services.model_fields:
         choice = getattr(a.services, name)
         if choice != NONE_OPTION and choice not in option_groups:

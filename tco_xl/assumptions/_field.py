@@ -47,6 +47,12 @@ def range_bounds(base: float, low: float | None, high: float | None) -> tuple[fl
     return (base if low is None else low), (base if high is None else high)
 
 
+def as_cell(x: float) -> float:
+    """``x`` to the 15 significant digits a spreadsheet cell keeps (a default such as 24,000 / 900 h then reads back
+    from the workbook as the same number)."""
+    return float(f"{x:.15g}")
+
+
 _EXPECTED_BY_TYPE = {"missing": "a value (this column is required)", "int_from_float": "a whole number",
                      "int_parsing": "a whole number", "string_too_short": "text (not empty)"}
 _BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}

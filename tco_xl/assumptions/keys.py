@@ -17,8 +17,8 @@ __all__ = ["readable_key", "stable_keys"]
 def _row_ids(a: Assumptions) -> dict[str, list[str]]:
     lines = lambda rows: [f"{r.group}|{r.line}" for r in rows]  # noqa: E731
     return {"providers": lines(a.providers), "options": lines(a.options),
-            "llm_models": [m.key for m in a.llm_models], "stacks": [s.key for s in a.stacks],
-            "what_ifs": [f"{w.what_if}|{w.assumption}" for w in a.what_ifs]}
+            "llm_models": [m.key for m in a.llm_models], "gpu_servers": lines(a.gpu_servers),
+            "stacks": [s.key for s in a.stacks], "what_ifs": [f"{w.what_if}|{w.assumption}" for w in a.what_ifs]}
 
 
 def stable_keys(a: Assumptions) -> dict[str, str]:

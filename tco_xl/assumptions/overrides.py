@@ -40,7 +40,8 @@ __all__ = ["KEY_EXAMPLES", "Target", "WhatIfSet", "override_changes", "what_if_p
 
 #: The tables an override may set, and the fields that identify their rows (which an override may not set).
 TABLE_IDENTITY: dict[str, tuple[str, ...]] = {"providers": ("group", "line"), "options": ("group", "line"),
-                                              "llm_models": ("key",), "stacks": ("key",)}
+                                              "llm_models": ("key",), "gpu_servers": ("group", "line"),
+                                              "stacks": ("key",)}
 KEY_EXAMPLES = ("a scalar key (e.g. telephony.outbound_usd_per_min), a table cell named by its row (e.g. "
                 "providers[aws|S3 Standard].unit_price) or a Stacks row (e.g. stacks[aws])")
 REFERENCE_EXAMPLE = "providers[cloudflare|R2 storage].unit_price"

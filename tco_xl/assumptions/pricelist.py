@@ -12,12 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._field import range_bounds
+from ._field import as_cell, range_bounds
 from .bands import VENDOR_PRICE, share_note, with_note
 
 Driver = Literal[
     "fixed", "scaled", "agents", "app_servers", "db_servers", "mac_studios", "hosts",
     "recordings_gb", "database_gb", "cdn_gb", "egress_gb", "backup_gb", "emails",
+    "gpu_servers", "stt_minutes", "tts_characters",
 ]
 DRIVERS: tuple[str, ...] = Driver.__args__  # type: ignore[attr-defined]
 
@@ -35,6 +36,9 @@ DRIVER_HELP = {
     "egress_gb": "egress GB/month (Usage), scaled with agents",
     "backup_gb": "recordings + database backup GB (Usage), scaled with agents",
     "emails": "emails/month (Usage), scaled with agents",
+    "gpu_servers": "GPU servers the stack rents (GPU servers sheet: LLM and voice AI load ÷ one server's capacity)",
+    "stt_minutes": "call minutes transcribed per month (Usage: transcribed share)",
+    "tts_characters": "characters synthesised per month (Usage: characters per call)",
 }
 
 
@@ -82,6 +86,17 @@ def _line(group: str, line: str, category: str, unit_price: float, *, source: st
     if kw.get("driver") == "scaled":
         source = with_note(source, share_note("quantity", "usage.scaled_quantity_range"))
     return PriceLine(group=group, line=line, category=category, unit_price=unit_price, source=source, **kw)
+
+
+def _voice(group: str, stt: tuple[str, float, str], tts: tuple[str, float, str],
+           per_hour: bool = False) -> list[PriceLine]:
+    """A voice AI group: speech-to-text priced per transcribed minute (or per audio hour) and text-to-speech per
+    1,000 characters synthesised."""
+    (stt_line, stt_price, stt_source), (tts_line, tts_price, tts_source) = stt, tts
+    minutes = {"unit": "audio hour", "quantity": as_cell(1 / 60)} if per_hour else {"unit": "min"}
+    return [_line(group, stt_line, "voice", stt_price, driver="stt_minutes", source=stt_source, **minutes),
+            _line(group, tts_line, "voice", tts_price, unit="1,000 characters", driver="tts_characters",
+                  quantity=0.001, source=tts_source)]
 
 
 def _server(group, line, category, price, driver, **kw):
@@ -195,4 +210,31 @@ DEFAULT_OPTION_LINES = [
           unit="test", price_low=3000, price_high=5000, source="Report §Security '$3,000-5,000'"),
     _line("security_aws_waf", "AWS WAF ($5/month + $1/million requests)", "security", 50, unit="month",
           source="Report §Security 'AWS WAF: $5/month + $1/million requests = ~$50/month'"),
+    # Voice AI through an API (a stack's Voice column names one of these groups): not in the report, which prices
+    # no voice AI; published prices, as quoted by the page named, on the date given.
+    *_voice("voice_deepgram",
+            ("Deepgram Nova-3 speech-to-text (streaming)", 0.0048,
+             "opengauntlet ASR survey (github.com/D3velop-llc, compiled 2026-08-08): 'Pay-As-You-Go: streaming "
+             "$0.0048/min … Verified from deepgram.com/pricing, 1 Aug 2026'"),
+            ("Deepgram Aura text-to-speech", 0.015,
+             "aigateway.sh/models/deepgram/aura-1 (pass-through of Deepgram's rate, 2026): 'Per 1K chars $0.015'")),
+    *_voice("voice_openai",
+            ("OpenAI gpt-4o-transcribe speech-to-text", 0.006,
+             "tokenmix.ai (2026-04-25, 'Verified against OpenAI's April 2026 docs'): 'It costs $0.006 per minute'"),
+            ("OpenAI tts-1 text-to-speech", 0.015,
+             "hiway2llm.com docs (2026): 'OpenAI - tts-1 ($15/1M chars)'")),
+    *_voice("voice_elevenlabs",
+            ("ElevenLabs Scribe speech-to-text", 0.22,
+             "developer.puter.com ElevenLabs API pricing (Jun 2026): 'Speech to Text | Scribe v1/v2 | $0.22 | per "
+             "hour'"),
+            ("ElevenLabs Flash text-to-speech", 0.05,
+             "developer.puter.com ElevenLabs API pricing (Jun 2026): 'Flash / Turbo | $0.05 | per 1,000 "
+             "characters'"), per_hour=True),
+    *_voice("voice_cloudflare",
+            ("Workers AI whisper-large-v3-turbo speech-to-text", 0.0005,
+             "Cloudflare docs, workers-ai/platform/pricing (github.com/cloudflare/cloudflare-docs PR 24748, "
+             "2025-08-27): '@cf/openai/whisper-large-v3-turbo | $0.0005 per audio minute'"),
+            ("Workers AI Deepgram Aura-1 text-to-speech", 0.015,
+             "Cloudflare docs, workers-ai/platform/pricing (same page): '@cf/deepgram/aura-1 | $0.015 per 1k "
+             "characters input'")),
 ]

@@ -1,4 +1,5 @@
-"""Usage: how much the contact center does, per agent and at the reference headcount."""
+"""Usage: how much the contact center does, per agent and at the reference headcount, and how much of it
+voice AI (speech-to-text, text-to-speech) handles."""
 
 from pydantic import BaseModel, ConfigDict
 
@@ -6,10 +7,12 @@ from ._field import assumption
 from .bands import USAGE_VOLUME
 
 _S = "Report §Twilio 'Usage assumptions (47 agents)'"
+_VOICE = ("Report §Services Running on Mac Studios: 'Speech-to-text (Whisper API or Deepgram)', 'Text-to-speech "
+          "(ElevenLabs or Kokoro)', priced in no scenario: 0 reproduces its figures")
 
 
 class Usage(BaseModel):
-    """Call volumes drive Twilio and LLM; storage/traffic volumes are stated at the reference headcount."""
+    """Call volumes drive Twilio, LLM and voice AI; storage/traffic volumes are stated at the reference headcount."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,3 +46,11 @@ class Usage(BaseModel):
         label="Range of estimated quantities (price lines with driver 'scaled')", source=USAGE_VOLUME.source,
         note="Sensitivity and Monte Carlo move the Quantity of each 'scaled' line on the Providers and Options "
              "sheets by ± this share of itself; 0 holds them fixed")
+    transcribed_share: float = assumption(
+        0, unit="share", le=1, label="Share of call minutes transcribed (speech-to-text)", source=_VOICE,
+        note="Voice AI is priced per stack (Stacks sheet, Voice column): an API per minute, or the Mac Studios / "
+             "GPU servers' capacity; 1 transcribes every call", band=USAGE_VOLUME)
+    tts_characters_per_call: float = assumption(
+        0, unit="characters/call", label="Characters synthesised per call (text-to-speech: prompts, voice replies)",
+        source=_VOICE, note="Priced per 1,000 characters by an API, or the Mac Studios / GPU servers' capacity",
+        band=USAGE_VOLUME)

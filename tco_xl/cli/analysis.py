@@ -11,6 +11,7 @@ import typer
 from ..analysis import breakeven_table, cash_flows, cheapest_flips, currency_code, npv_table, simulate, tornado
 from ..analysis.breakeven import AGENTS_MAX
 from ..analysis.cashflow import discount_rate
+from ..analysis.llm_breakeven import DRIVERS, driver_key, like_for_like, llm_breakeven_table
 from ..analysis.montecarlo import DRAWS
 from ..assumptions import Assumptions
 from ..assumptions.keys import readable_key, stable_keys
@@ -38,27 +39,67 @@ MONEY = frozenset({"gap_before", "gap_after", "tco_low", "tco_high", "delta_low"
 @user_errors
 def breakeven(
     scenarios: Annotated[list[str] | None, typer.Argument(
-        help="Two or more scenarios (default: all); every pair among them is compared.")] = None,
+        help="Two or more scenarios (default: all); every pair among them is compared. With --over price|tokens "
+             "and none named: each scenario self-hosting its LLM against the same scenario paying an API.")] = None,
     metric: MetricOpt = "tco",
     agents_max: Annotated[int, typer.Option("--agents-max", help="Scan headcounts 1..this.")] = AGENTS_MAX,
+    over: Annotated[str, typer.Option(
+        "--over", help="What moves: agents (the headcount, default), price (the API price per 1M tokens) or "
+                       "tokens (LLM tokens per agent per day), at the --agents headcounts.")] = "agents",
+    agents: Annotated[list[str] | None, typer.Option(
+        "--agents", "-a", help="With --over price|tokens: the headcount (default 47); repeat for several.")] = None,
+    upper: Annotated[float | None, typer.Option(
+        "--upper", help="With --over price|tokens: scan the driver from 0 to this (default 10 × its value).")] = None,
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
     workbook: WorkbookOpt = None,
     what_if: WhatIfOpt = None,
 ) -> None:
-    """Every headcount where the cheaper of two scenarios changes (exact, on the step-wise cost curves)."""
+    """Every headcount where the cheaper of two scenarios changes (exact, on the step-wise cost curves); or, with
+    --over price|tokens, the API price or the token volume at which self-hosting pays off."""
     a = load(workbook, what_if)
     keys = [s.key for s in a.stacks] if not scenarios else [scenario_key(a, s, "SCENARIOS") for s in scenarios]
     keys = list(dict.fromkeys(keys))  # 'hybrid Hybrid' is one scenario
     if len(keys) < 2:
         raise InputError("SCENARIOS", scenarios, "two or more scenarios (or none for every pair)")
-    m, code = metric_key(metric, "--metric"), currency_code(currency, a, "--currency")
+    m = metric_key(metric, "--metric")
+    if over.strip().lower() not in ("agents", "headcount"):
+        _llm_breakeven(a, scenarios, keys, over, agents, upper, m, fmt)
+        return
+    if agents or upper is not None:
+        raise InputError("--agents" if agents else "--upper", agents or upper, "--over price or --over tokens "
+                         "(the headcount break-even scans every headcount 1..--agents-max)")
+    code = currency_code(currency, a, "--currency")
     df = breakeven_table(a, list(combinations(keys, 2)), agents_max, m, code)
     title = f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code}){applied(a)}"
     _emit([(title, df, None)], fmt, [
         Col("scenario_a", "Scenario A"), Col("scenario_b", "Scenario B"), Col("agents", "Crosses at", _COUNT),
         Col("cheaper_before", "Cheaper before"), Col("cheaper_after", "Cheaper from"),
         money_col("gap_before", "Gap before", drop=2), money_col("gap_after", "Gap after", drop=1)])
+
+
+def _llm_breakeven(a: Assumptions, scenarios: list[str] | None, keys: list[str], over: str,
+                   agents: list[str] | None, upper: float | None, metric: str, fmt: Format) -> None:
+    """`breakeven --over price|tokens`: the driver's value from which the cheaper of each pair changes."""
+    d = DRIVERS[driver_key(over, "--over")]
+    if scenarios:
+        pairs = list(combinations(keys, 2))
+    else:
+        a, pairs = like_for_like(a, keys)
+    counts = agent_grid(agents or ["47"], "--agents").astype(int)
+    frames: list[tuple[str, pd.DataFrame, int | None]] = []
+    for n in counts:
+        df = llm_breakeven_table(a, pairs, [int(n)], d.key, metric, upper)
+        df = df.assign(scenario_a=[_name(a, k) for k in df.scenario_a], scenario_b=[_name(a, k) for k in df.scenario_b],
+                       cheaper_below=[_name(a, k) if k != "tie" else k for k in df.cheaper_below],
+                       cheaper_from=[_name(a, k) if k != "tie" else k for k in df.cheaper_from])
+        frames.append((f"{n:,} agents: break-even on the {d.label} ({d.unit}), {_metric_label(a, metric)}; '—' no "
+                       "change in the range scanned", df, int(n)))
+    fmt_value = ",.2f" if d.key == "price" else ",.0f"
+    _emit(frames, fmt, [
+        Col("scenario_a", "Scenario A"), Col("scenario_b", "Scenario B"), Col("model", "API model", drop=2),
+        Col("current", "Now", fmt_value, drop=1), Col("breakeven", "Break-even", fmt_value),
+        Col("cheaper_below", "Cheaper below"), Col("cheaper_from", "Cheaper from")])
 
 
 @app.command()

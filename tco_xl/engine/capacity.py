@@ -6,7 +6,8 @@ functions below evaluate them (vectorized over agents and over arrays of assumpt
 
 from __future__ import annotations
 
-from functools import cache
+import operator
+from functools import cache, reduce
 
 import numpy as np
 
@@ -28,6 +29,31 @@ TOKENS_PER_SECOND = Named(
     TOKENS_PER_MONTH / (WORKING_DAYS * Input("hardware.hours_per_day", "{} h/day") * Const(3600, "3,600 s/h")),
     unit="tokens/s")
 
+_CALLS_PER_DAY = Input("usage.calls_per_agent_per_day", "{} calls/day")
+MINUTES = Named("Call minutes/month", AGENTS * _CALLS_PER_DAY * Input("usage.minutes_per_call", "{} min")
+                * WORKING_DAYS, unit="min", inline=True)
+#: Voice AI volumes (Usage sheet) and their load averaged over the operating hours, as for the LLM's tokens/s.
+STT_MINUTES = Named("Speech-to-text minutes/month", MINUTES * Input("usage.transcribed_share", "{:.0%} transcribed"),
+                    unit="min", derive=True)
+TTS_CHARACTERS = Named("Text-to-speech characters/month", AGENTS * _CALLS_PER_DAY * WORKING_DAYS
+                       * Input("usage.tts_characters_per_call", "{} characters/call"), unit="characters", derive=True)
+STT_STREAMS = Named(
+    "Speech-to-text streams (average over the operating hours)",
+    STT_MINUTES / (WORKING_DAYS * Input("hardware.hours_per_day", "{} h/day") * Const(60, "60 min/h")),
+    unit="streams")
+TTS_PER_SECOND = Named(
+    "Text-to-speech characters/s (average over the operating hours)",
+    TTS_CHARACTERS / (WORKING_DAYS * Input("hardware.hours_per_day", "{} h/day") * Const(3600, "3,600 s/h")),
+    unit="characters/s")
+
+
+def ai_load(llm: Expr | None, stt: Expr | None, tts: Expr | None) -> Expr | None:
+    """The share of hardware an AI workload takes (units, fractional): LLM tokens/s ÷ ``llm`` + speech-to-text
+    streams ÷ ``stt`` + text-to-speech characters/s ÷ ``tts``, for the capacities given (None: not run there)."""
+    terms = [load / per_unit for load, per_unit in ((TOKENS_PER_SECOND, llm), (STT_STREAMS, stt),
+                                                    (TTS_PER_SECOND, tts)) if per_unit is not None]
+    return reduce(operator.add, terms) if terms else None
+
 
 def whole(x: Num) -> Num:
     """Round up to whole units, ignoring float noise below 1e-9 (100/25 is 4, not 5)."""
@@ -35,22 +61,47 @@ def whole(x: Num) -> Num:
 
 
 @cache
-def mac_studios_active_rule(self_hosted_llm: bool = True) -> Named:
-    """Active Mac Studios: the larger of the minimum, the agent rule and (when they run the LLM) the
-    LLM throughput rule (units)."""
+def mac_studios_active_rule(self_hosted_llm: bool = True, self_hosted_voice: bool = True) -> Named:
+    """Active Mac Studios: the larger of the minimum, the agent rule and the AI load rule: ⌈LLM tokens/s ÷
+    tokens/s per unit (when they run the LLM) + speech-to-text streams ÷ streams per unit + text-to-speech
+    characters/s ÷ characters/s per unit (when they run voice AI)⌉ (units)."""
     per_unit = whole_units(AGENTS / Input("capacity.agents_per_mac_studio", "{} agents/unit"))
     rules: list[Expr] = [Input("capacity.min_mac_studios", "{} units"), per_unit]
-    if self_hosted_llm:
-        rules.append(whole_units(TOKENS_PER_SECOND / Input("capacity.llm_tokens_per_sec_per_mac", "{} tokens/s")))
+    load = ai_load(Input("capacity.llm_tokens_per_sec_per_mac", "{} tokens/s") if self_hosted_llm else None,
+                   Input("capacity.stt_streams_per_mac", "{} streams/unit") if self_hosted_voice else None,
+                   Input("capacity.tts_chars_per_sec_per_mac", "{} characters/s") if self_hosted_voice else None)
+    if load is not None:
+        rules.append(whole_units(load))
     return Named("Mac Studios, active", maximum(*rules), unit="units")
 
 
 @cache
-def mac_studios_rule(self_hosted_llm: bool = True) -> Named:
+def mac_studios_rule(self_hosted_llm: bool = True, self_hosted_voice: bool = True) -> Named:
     """Mac Studios needed: active units plus failover spares (ceil(active × failover ratio)) (units)."""
-    active = mac_studios_active_rule(self_hosted_llm)
+    active = mac_studios_active_rule(self_hosted_llm, self_hosted_voice)
     spares = whole_units(active * Input("capacity.failover_ratio", "{} spares/unit"))
     return Named("Mac Studios incl. failover spares", active + spares, unit="units")
+
+
+@cache
+def gpu_servers_rule(row: int, group: str, llm: bool, voice: bool) -> Named:
+    """Rented GPU servers of ``group`` (first line: row ``row`` of the GPU servers sheet) running the LLM and/or
+    voice AI: max(minimum, ⌈AI load with that row's capacities⌉) (servers)."""
+    ref = f"gpu_servers[{row}]"
+    load = ai_load(Input(f"{ref}.tokens_per_sec", "{} tokens/s per server") if llm else None,
+                   Input(f"{ref}.stt_streams", "{} streams per server") if voice else None,
+                   Input(f"{ref}.tts_chars_per_sec", "{} characters/s per server") if voice else None)
+    if load is None:
+        raise ValueError(f"GPU group {group!r} runs neither the LLM nor voice AI")
+    return Named(f"GPU servers ({group})", maximum(Input("capacity.min_gpu_servers", "{} servers"), whole_units(load)),
+                 unit="servers", derive=True)
+
+
+def gpu_rules(a: Assumptions, stack: Stack) -> dict[str, Named]:
+    """The GPU servers ``stack`` rents, per GPU group its LLM or Voice column names (none: {})."""
+    groups = a.gpu_groups()
+    return {group: gpu_servers_rule(a.gpu_server(group), group, stack.llm == group, stack.voice == group)
+            for group in dict.fromkeys((stack.llm, stack.voice)) if group in groups}
 
 
 def sites_rule(units: Expr) -> Named:
@@ -96,8 +147,10 @@ def volume_rule(driver: str) -> Named:
     return Named(name, base * SCALE, unit=unit)
 
 
-def driver_rules(stack_index: int, stack: Stack, provider_refs: list[str]) -> dict[str, Expr]:
-    """Every quantity a price line can be driven by, for one stack (see ``pricelist.DRIVER_HELP``).
+def driver_rules(stack_index: int, stack: Stack, provider_refs: list[str],
+                 gpu: dict[str, Named] | None = None) -> dict[str, Expr]:
+    """Every quantity a price line can be driven by, for one stack (see ``pricelist.DRIVER_HELP``); ``gpu`` are
+    its GPU servers per group (``gpu_rules``): a GPU group's own lines are driven by their group's count.
 
     Servers count only where the stack prices lines driven by them (a hybrid whose app runs on the
     Mac Studios has no application servers): whether a line of the stack's provider has that driver
@@ -109,14 +162,24 @@ def driver_rules(stack_index: int, stack: Stack, provider_refs: list[str]) -> di
             return Const(0)
         used = any_of(*(text_is(f"{ref}.driver", driver) for ref in provider_refs))
         return Named(f"{servers.name} priced", where(used, servers, 0), unit="servers")
-    units: Expr = mac_studios_rule(stack.llm == SELF_HOSTED_LLM) if stack.mac_studios else Const(0)
+    units: Expr = mac_studios_rule(*self_hosted(stack)) if stack.mac_studios else Const(0)
     app, db = priced("app_servers", app_servers_rule(stack_index)), priced("db_servers", DB_SERVERS)
+    hosts = units + app + db
+    gpu_servers: Expr = reduce(operator.add, gpu.values()) if gpu else Const(0)
+    if gpu:
+        hosts = hosts + gpu_servers
     return {
         "fixed": Const(1), "scaled": SCALE, "agents": AGENTS,
         "app_servers": app, "db_servers": db,
-        "mac_studios": units, "hosts": Named("Monitored hosts", units + app + db, unit="hosts"),
+        "mac_studios": units, "hosts": Named("Monitored hosts", hosts, unit="hosts"),
         **{name: volume_rule(name) for name in VOLUMES},
+        "gpu_servers": gpu_servers, "stt_minutes": STT_MINUTES, "tts_characters": TTS_CHARACTERS,
     }
+
+
+def self_hosted(stack: Stack) -> tuple[bool, bool]:
+    """Whether the stack's Mac Studios run (its LLM, its voice AI)."""
+    return stack.llm == SELF_HOSTED_LLM, stack.voice == SELF_HOSTED_LLM
 
 
 # -- values ------------------------------------------------------------------------------------------
@@ -136,15 +199,22 @@ def llm_tokens_per_second(a: Assumptions, agents: Num) -> Num:
     return evaluate(TOKENS_PER_SECOND, a, agents=agents)
 
 
-def mac_studios_active(a: Assumptions, agents: Num, self_hosted_llm: bool = True) -> Num:
-    """Active Mac Studios: the larger of the agent rule, the LLM throughput rule (when they run the LLM)
-    and the minimum (units)."""
-    return evaluate(mac_studios_active_rule(bool(self_hosted_llm)), a, agents=agents)
+def mac_studios_active(a: Assumptions, agents: Num, self_hosted_llm: bool = True,
+                       self_hosted_voice: bool = True) -> Num:
+    """Active Mac Studios: the larger of the minimum, the agent rule and the AI load rule (LLM and voice AI where
+    they run them) (units)."""
+    return evaluate(mac_studios_active_rule(bool(self_hosted_llm), bool(self_hosted_voice)), a, agents=agents)
 
 
-def mac_studios(a: Assumptions, agents: Num, self_hosted_llm: bool = True) -> Num:
+def mac_studios(a: Assumptions, agents: Num, self_hosted_llm: bool = True, self_hosted_voice: bool = True) -> Num:
     """Mac Studios needed: active units plus failover spares (ceil(active × failover ratio)) (units)."""
-    return evaluate(mac_studios_rule(bool(self_hosted_llm)), a, agents=agents)
+    return evaluate(mac_studios_rule(bool(self_hosted_llm), bool(self_hosted_voice)), a, agents=agents)
+
+
+def gpu_servers(a: Assumptions, stack: Stack, agents: Num) -> dict[str, Num]:
+    """GPU servers ``stack`` rents per GPU group (none: {}) at ``agents`` (servers)."""
+    ctx = Context(a, {"agents": agents})
+    return {group: ctx.value(rule) + agents * 0 for group, rule in gpu_rules(a, stack).items()}
 
 
 _SITES_OF_UNITS = sites_rule(Param("units", "{} units"))
@@ -175,7 +245,8 @@ def db_servers(a: Assumptions, agents: Num) -> Num:
 
 def drivers(a: Assumptions, stack: Stack, agents: Num) -> dict[str, Num]:
     """Every quantity a price line can be driven by, for one stack at ``agents`` (see ``driver_rules``)."""
-    rules = driver_rules(a.stacks.index(stack), stack, [ref for ref, _ in provider_lines(a, stack)])
+    rules = driver_rules(a.stacks.index(stack), stack, [ref for ref, _ in provider_lines(a, stack)],
+                         gpu_rules(a, stack))
     ctx = Context(a, {"agents": agents})
     return {name: ctx.value(rule) + agents * 0 for name, rule in rules.items()}
 

@@ -109,11 +109,12 @@ def scenario_key(a: Assumptions, value: Any, field: str = "scenario", kinds: Ite
 
 
 def llm_key(a: Assumptions, value: Any, field: str = "model") -> str:
-    """LLM model key ('gpt-4o', 'Claude 3.5 Sonnet', …) or 'self_hosted', case-insensitive."""
-    from ..assumptions import SELF_HOSTED_LLM
-    options = [SELF_HOSTED_LLM, *(m.key for m in a.llm_models)]
+    """LLM inference by key or name, case-insensitive: an API model ('gpt-4o', 'Claude 3.5 Sonnet', …), a GPU group
+    ('gpu_aws'), 'self_hosted' (each stack's own hardware) or 'gpu' (each stack's GPU column)."""
+    from ..assumptions import GPU_LLM, SELF_HOSTED_LLM
+    options = [SELF_HOSTED_LLM, GPU_LLM, *(m.key for m in a.llm_models), *a.gpu_groups()]
     names = {norm_text(m.key): m.key for m in a.llm_models} | {norm_text(m.name): m.key for m in a.llm_models}
-    names[norm_text(SELF_HOSTED_LLM)] = SELF_HOSTED_LLM
+    names |= {norm_text(o): o for o in (SELF_HOSTED_LLM, GPU_LLM, *a.gpu_groups())}
     if isinstance(value, str) and norm_text(value) in names:
         return names[norm_text(value)]
     raise InputError(field, value, "one of " + ", ".join(f"'{o}'" for o in options))

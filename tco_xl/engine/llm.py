@@ -1,4 +1,5 @@
-"""LLM inference: self-hosted on the Mac Studios ($0 beyond hardware) or priced per token by an API."""
+"""LLM inference: self-hosted on the Mac Studios ($0 beyond hardware), priced per token by an API, or on rented
+GPU servers (their lines: ``model``, from the GPU servers sheet)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,12 @@ def api_lines(model_index: int, model_name: str) -> tuple[Line, ...]:
 
 
 def llm_lines(a: Assumptions, stack: Stack) -> tuple[Line, ...]:
-    """Self-hosted: one $0 line showing the token volume. API: input and output tokens (USD/month)."""
+    """Self-hosted: one $0 line showing the token volume. API: input and output tokens (USD/month). GPU servers:
+    none here (the servers are the GPU group's price lines)."""
     if stack.llm == SELF_HOSTED_LLM:
         return (SELF_HOSTED_LINE,)
+    if stack.llm in a.gpu_groups():
+        return ()
     model = a.llm_model(stack.llm)
     return api_lines(a.llm_models.index(model), model.name)
 

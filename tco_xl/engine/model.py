@@ -2,7 +2,7 @@
 the totals every view reads (Year 1, annual, N-year TCO, ...), as expressions.
 
 Structure is what decides which lines a stack has: the stacks table, the service choices, every text of
-the price-line and LLM-model tables. Numbers are inputs of the rules, so arrays of assumption draws and
+the price-line, GPU-server and LLM-model tables. Numbers are inputs of the rules, so arrays of assumption draws and
 edited rates reuse a built model; a new structure builds a new one.
 """
 
@@ -68,9 +68,9 @@ _STRUCTURES: dict[int, tuple[weakref.ref, tuple]] = {}
 
 def _structure(a: Assumptions) -> tuple:
     stacks = tuple((s.key, s.name, s.kind, s.mac_studios, s.provider, tuple(s.provider_categories),
-                    tuple(s.option_groups), s.backups, s.llm) for s in a.stacks)
+                    tuple(s.option_groups), s.backups, s.llm, s.voice) for s in a.stacks)
     return (tuple(map(_LINE_TEXTS, a.providers)), tuple(map(_LINE_TEXTS, a.options)),
-            tuple((m.key, m.name) for m in a.llm_models), stacks,
+            tuple(map(_LINE_TEXTS, a.gpu_servers)), tuple((m.key, m.name) for m in a.llm_models), stacks,
             (a.services.email, a.services.monitoring, a.services.security, a.services.at_scale))
 
 
@@ -107,21 +107,27 @@ def _build(a: Assumptions, stack: Stack, index: int) -> StackModel:
     row = f"stacks[{index}]"
     provider = capacity.provider_lines(a, stack)
     refs = [ref for ref, _ in provider]
-    drivers = capacity.driver_rules(index, stack, refs)
+    gpu = capacity.gpu_rules(a, stack)
+    drivers = capacity.driver_rules(index, stack, refs, gpu)
     requires: list[tuple[str, object]] = [(f"{row}.{f}", getattr(stack, f)) for f in (
-        "mac_studios", "provider", "provider_categories", "option_groups", "backups", "llm")]
+        "mac_studios", "provider", "provider_categories", "option_groups", "backups", "llm", "voice")]
     lines: list[Line] = []
     if stack.mac_studios:
-        lines += onprem_lines(stack.llm == SELF_HOSTED_LLM)
+        lines += onprem_lines(*capacity.self_hosted(stack))
     own = {**drivers, "app_servers": capacity.app_servers_rule(index), "db_servers": capacity.DB_SERVERS}
     lines += group_lines(provider, own)
     for group in stack.option_groups:
         lines += group_lines(a.line_refs(group), drivers)
     lines += TWILIO_LINES
     lines += llm_lines(a, stack)
-    if stack.llm != SELF_HOSTED_LLM:
+    if stack.llm != SELF_HOSTED_LLM and stack.llm not in gpu:
         model = a.llm_model(stack.llm)
         requires.append((f"llm_models[{a.llm_models.index(model)}].key", model.key))
+    for group, servers in gpu.items():  # rented GPU servers, sized by what the stack runs on them
+        lines += group_lines(a.line_refs(group), {**drivers, "gpu_servers": servers})
+        requires.append((f"gpu_servers[{a.gpu_server(group)}].group", group))
+    if stack.voice not in ("", SELF_HOSTED_LLM, *gpu):  # voice AI through an API: listed where it costs
+        lines += [replace(line, optional=True) for line in group_lines(a.line_refs(stack.voice), drivers)]
     for name in ("email", "monitoring", "security"):
         choice = getattr(a.services, name)
         requires.append((f"services.{name}", choice))

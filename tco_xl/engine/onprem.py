@@ -10,10 +10,10 @@ from .expr import Const, Input, Named
 
 
 @cache
-def onprem_lines(self_hosted_llm: bool) -> tuple[Line, ...]:
+def onprem_lines(self_hosted_llm: bool, self_hosted_voice: bool) -> tuple[Line, ...]:
     """Hardware (USD one-time), fiber per site, power and cooling (USD/month) of a stack with Mac Studios (which
-    run the LLM when ``self_hosted_llm``)."""
-    units = mac_studios_rule(self_hosted_llm)
+    run the LLM when ``self_hosted_llm``, voice AI when ``self_hosted_voice``)."""
+    units = mac_studios_rule(self_hosted_llm, self_hosted_voice)
     price = Input("hardware.mac_studio_usd", "{:$}")
     site_count = sites_rule(units)
     fiber = Input("network.internet_usd_per_site_month", "{:$}/month")

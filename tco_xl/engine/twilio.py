@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from ..assumptions import Assumptions
-from .capacity import SCALE, WORKING_DAYS
+from .capacity import MINUTES, SCALE
 from .components import Component, Line, Num
 from .expr import AGENTS, Context, Input, Named, Quiet, evaluate
 
-MINUTES = Named("Call minutes/month", AGENTS * Input("usage.calls_per_agent_per_day", "{} calls/day")
-                * Input("usage.minutes_per_call", "{} min") * WORKING_DAYS, unit="min", inline=True)
+__all__ = ["MINUTES", "TWILIO_LINES", "minutes_per_month", "twilio_components"]
 _INBOUND = Input("usage.inbound_share", "{:.0%} inbound")
 
 

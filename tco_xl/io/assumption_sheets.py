@@ -49,7 +49,7 @@ TABLE_FORMATS = {"unit_price": PRICE, "price_low": PRICE, "price_high": PRICE, "
                  "input_usd_per_1k": USD, "output_usd_per_1k": USD, "setup_usd": USD_WHOLE}
 # Table fields whose value must be a key of another table: (table, field) -> choice list.
 TABLE_CHOICES = {("stacks", "provider"): "providers", ("stacks", "backups"): "options",
-                 ("stacks", "llm"): "llm_models"}
+                 ("stacks", "llm"): "llm_models", ("stacks", "gpu"): "gpu_servers", ("stacks", "voice"): "voice"}
 
 
 # -- cells ----------------------------------------------------------------------------------------------
@@ -140,8 +140,14 @@ def choice_lists(a: Assumptions) -> dict[str, list[str]]:
     """Drop-down lists (written on a hidden sheet): keys a cell may refer to (as of the build)."""
     return {"options": list(dict.fromkeys([line.group for line in a.options] + [NONE_OPTION])),
             "providers": list(dict.fromkeys(line.group for line in a.providers)),
-            "llm_models": [SELF_HOSTED_LLM, *(m.key for m in a.llm_models)],
-            "stacks": [s.key for s in a.stacks], "what_ifs": list(dict.fromkeys(w.what_if for w in a.what_ifs))}
+            "llm_models": [SELF_HOSTED_LLM, *(m.key for m in a.llm_models), *a.gpu_groups()],
+            "stacks": [s.key for s in a.stacks], "what_ifs": list(dict.fromkeys(w.what_if for w in a.what_ifs)),
+            "gpu_servers": a.gpu_groups(),
+            "voice": [SELF_HOSTED_LLM, *a.gpu_groups(),
+                      *dict.fromkeys(line.group for line in a.options if line.driver in _VOICE_DRIVERS)]}
+
+
+_VOICE_DRIVERS = ("stt_minutes", "tts_characters")
 
 
 def write_lists(ws: Worksheet, lists: dict[str, list[str]], first_column: int) -> dict[str, str]:

@@ -319,7 +319,7 @@ def _plain(cells: tuple[str, str]) -> str:
 def _range_cells(key: str) -> tuple[str, str] | None:
     """The Low and High cells of a number's range: a scalar's Low/High columns, a price line's price low/high."""
     if match := _TABLE_CELL.match(key):
-        if match[1] in ("providers", "options") and match[3] == "unit_price":
+        if match[1] in ("providers", "options", "gpu_servers") and match[3] == "unit_price":
             row = f"{match[1]}[{match[2]}]"
             return cell_of(f"{row}.price_low"), cell_of(f"{row}.price_high")
         return None
@@ -729,9 +729,9 @@ def _readme_sheet(ws: Worksheet, layout: LiveLayout) -> None:
         ("", None), ("What is live and what needs a new export", BOLD),
         ("Live: every number on the assumption sheets, the headcounts, and the currency, billing, driver and whole "
          "units of each price line.", None),
-        ("Fixed at export: which lines each scenario has (the Stacks table, option groups, backups, LLM, the "
-         "service choices on Services, the rows of Providers, Options and LLM models). Editing one of those cells "
-         "or adding a row makes the Checks sheet and the affected totals say so: run "
+        ("Fixed at export: which lines each scenario has (the Stacks table: option groups, backups, LLM, voice AI; "
+         "the service choices on Services; the rows of Providers, Options, LLM models and GPU servers). Editing one "
+         "of those cells or adding a row makes the Checks sheet and the affected totals say so: run "
          "'tco-xl export --live --workbook <your file>' to get a new live workbook.", None),
         ("", None), ("When a cell shows a text instead of a number", BOLD),
         ("The text names the cell to fix and what it should hold (e.g. 'Telephony!C2 "

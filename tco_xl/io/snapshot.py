@@ -50,7 +50,7 @@ from ..analysis.factors import Factor, factors
 from ..analysis.levers import grouped_levers, levers
 from ..analysis.montecarlo import Simulation, simulate
 from ..analysis.sensitivity import tornado
-from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
+from ..assumptions import Assumptions, scalar_specs
 from ..assumptions.keys import readable_key, stable_keys
 from ..engine import METRICS, ScenarioResult, capacity, compare, evaluate
 from ..engine.inputs import agent_grid, metric_label
@@ -300,6 +300,9 @@ TABLE_UNITS = {
     "quantity": "× driver", "discount": "share", "input_usd_per_1k": "USD/1K tokens",
     "output_usd_per_1k": "USD/1K tokens", "app_servers_min": "servers", "agents_per_app_server": "agents/server",
     "support_hours": "h/month at reference", "setup_usd": "USD one-time",
+    "support_hours_mid": "h/month at the 2nd headcount", "support_hours_high": "h/month at the 3rd headcount",
+    "tokens_per_sec": "tokens/s per server", "stt_streams": "streams per server",
+    "tts_chars_per_sec": "characters/s per server",
 }
 #: Fields that identify a row (in its key) or go in its Source, Low and High columns rather than rows of their own.
 ROW_FIELDS = {"group", "line", "key", "what_if", "assumption", "source", "price_low", "price_high"}
@@ -336,7 +339,7 @@ def assumption_rows(d: SnapshotData) -> Iterator[tuple]:
         rng = a.ranges.get(s.key)
         yield (s.key, s.label, a.value(s.key), s.unit, rng.low if rng else None, rng.high if rng else None,
                range_used(used.get(s.key)), s.source, s.note, origin(s.key), read_from)
-    for table in ("providers", "options", "llm_models", "stacks", "what_ifs"):
+    for table in ("providers", "options", "llm_models", "gpu_servers", "stacks", "what_ifs"):
         for i, row in enumerate(getattr(a, table)):
             for name, info in type(row).model_fields.items():
                 if name in ROW_FIELDS:
@@ -412,22 +415,23 @@ def assumptions_sheet(ws, d: SnapshotData) -> int:
 
 
 def capacity_sheet(ws, d: SnapshotData) -> int:
-    """Mac Studios, sites and servers of every scenario at every headcount (the quantities behind the prices)."""
+    """Mac Studios, sites and servers (rented GPU servers too) of every scenario at every headcount (the quantities
+    behind the prices)."""
     print_setup(ws, landscape=True)
     columns = [Column("Agents", COUNT), Column("Scenario"), Column("Key"), Column("Mac Studios active (units)", COUNT),
                Column("Mac Studios incl. failover (units)", COUNT), Column("Sites", COUNT),
                Column("Application servers", COUNT), Column("Database servers", COUNT),
-               Column("Monitored hosts", COUNT), Column("Support (h/month)", QTY)]
+               Column("GPU servers", COUNT), Column("Monitored hosts", COUNT), Column("Support (h/month)", QTY)]
     a, grid = d.a, d.agents
     per_stack = []
     for stack in a.stacks:
         drivers = capacity.drivers(a, stack, grid)
         onprem = stack.mac_studios
-        active = capacity.mac_studios_active(a, grid, stack.llm == SELF_HOSTED_LLM) if onprem else grid * 0
+        active = capacity.mac_studios_active(a, grid, *capacity.self_hosted(stack)) if onprem else grid * 0
         sites = capacity.sites(a, drivers["mac_studios"]) if onprem else grid * 0
         per_stack.append((stack, [np.broadcast_to(x, grid.shape) for x in (
-            active, drivers["mac_studios"], sites, drivers["app_servers"], drivers["db_servers"], drivers["hosts"],
-            support_hours(a, stack, grid))]))
+            active, drivers["mac_studios"], sites, drivers["app_servers"], drivers["db_servers"],
+            drivers["gpu_servers"], drivers["hosts"], support_hours(a, stack, grid))]))
 
     def rows(indices: Iterable[int]) -> Iterator[tuple]:
         for i in indices:

@@ -21,9 +21,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..analysis.factors import Factor
+from ..analysis.llm_breakeven import self_hosts
 from ..analysis.sensitivity import tornado
-from ..assumptions import scalar_specs
+from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
 from ..assumptions.keys import readable_key
+from ..engine import ranked
 from ..engine.inputs import metric_label
 from .xlsx import CHEAPEST, HEADER, LINE_HEIGHT, TOP, WHOLE_USD, WRAP, cell, lines, print_setup
 
@@ -108,6 +110,49 @@ def uncertainty(d: SnapshotData) -> list[str]:
     return out
 
 
+def llm_paths(a: Assumptions) -> str:
+    """How the stacks get their LLM, in words: '3 stacks run it on their Mac Studios, 9 stacks pay gpt-4o through
+    their API'."""
+    groups: dict[str, list[str]] = {}
+    for s in a.stacks:
+        how = ("run it on {their} Mac Studios" if s.llm == SELF_HOSTED_LLM else
+               "run it on rented GPU servers" if self_hosts(a, s.key) else f"pay {s.llm} through {{their}} API")
+        groups.setdefault(how, []).append(s.name)
+
+    def who(how: str, names: list[str]) -> str:
+        if len(names) == len(a.stacks) or len(names) == 1:
+            subject = "every stack" if len(names) > 1 else names[0]
+            verb, rest = how.format(their="its").split(" ", 1)
+            return f"{subject} {verb}s {rest}"
+        return f"{', '.join(names) if len(names) < 3 else f'{len(names)} stacks'} {how.format(their='their')}"
+    return ", ".join(who(how, names) for how, names in groups.items())
+
+
+def llm_assumption(d: SnapshotData) -> list[str]:
+    """Which LLM assumption the recommendation rests on: the cheapest at each headcount on the page as shipped,
+    against every stack paying the API model most stacks pay and every stack self-hosting (Mac Studios, else the
+    rented GPU servers of its GPU column)."""
+    a = d.a
+    paid = [s.llm for s in a.stacks if not self_hosts(a, s.key)]
+    views = {"every stack self-hosted (Mac Studios, else rented GPU servers)": a.with_llm(SELF_HOSTED_LLM)}
+    if paid:
+        model = max(dict.fromkeys(paid), key=paid.count)
+        views = {f"every stack paid {model}": a.with_llm(model), **views}
+    base = d.table[d.table["rank"] == 1].groupby("agents")["name"].first()
+    flips = []
+    for label, view in views.items():
+        cheapest = ((n, ranked(n, view)[0].name) for n in d.summary_agents)
+        moved = [f"{name} at {n:,} agents" for n, name in cheapest if name != base.loc[n]]
+        if moved:
+            flips.append(f"if {label}, the cheapest would be {', '.join(moved)}")
+    shipped = f"How the LLM is paid for, as shipped: {llm_paths(a)}."
+    if not flips:
+        return [f"{shipped} The recommendation does not rest on it: if {' or if '.join(views)}, the cheapest "
+                "scenario at each headcount on this page would stay the same."]
+    return [f"{shipped} The recommendation rests on it: {'; '.join(flips)} (tco-xl report --llm, tco-xl breakeven "
+            "--over price|tokens)."]
+
+
 def largest_levers(d: SnapshotData) -> list[str]:
     """The what-if that saves most over the horizon at each headcount on the page (the Levers sheet's first), where
     it saves that, and the saving the report claims for it."""
@@ -133,7 +178,7 @@ def largest_levers(d: SnapshotData) -> list[str]:
 
 #: The Summary's sentences, in order: each function returns zero or more sentences about the snapshot.
 SUMMARY_SENTENCES: list[Callable[[SnapshotData], list[str]]] = [recommendations, cheapest_over_headcounts,
-                                                                uncertainty, largest_levers]
+                                                                llm_assumption, uncertainty, largest_levers]
 
 
 # -- the key assumptions --------------------------------------------------------------------------------

@@ -327,6 +327,11 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
          "kind = cloud and that provider; TCO_COMPARE lists it at once, and a copy of a cloud row on Scenarios with "
          "its key (=TCO_CLOUD(\"key\",C$4,\"tco\")) shows it there. Add a line: add a row anywhere in the table. "
          "A table ends at its first blank row; do not leave blank rows inside a table.", None),
+        ("LLM and voice AI per scenario (Stacks): LLM = self_hosted (the Mac Studios run it), a key of LLM models (an "
+         "API, per token) or a group of GPU servers (rented servers, as many as the load needs); Voice AI the same, or "
+         "a voice group on Options; Usage sets how much is transcribed and synthesised (0 = none, as the report). "
+         "=TCO_LLM_BREAKEVEN(\"hetzner\",47,\"price\",,,TCO_INPUTS) gives the API price from which self-hosting "
+         "pays off.", None),
         ("Results: the Scenarios sheet prices every scenario at the headcounts in its blue cells; the Compare sheet "
          "holds the side-by-side table and one scenario's line items, with a what-if applied when its cell B5 names "
          "one.", None),

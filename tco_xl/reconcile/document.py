@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..analysis.breakeven import cheaper_throughout, crossings
+from ..analysis.factors import with_factors
+from ..analysis.llm_breakeven import blended_price, like_for_like, llm_breakeven
 from ..assumptions import Assumptions
 from ..engine import compare
 from .expressions import fmt, render
@@ -96,8 +98,13 @@ HOW_TO_READ = (
     "editable rule each: Mac Studios = max({capacity.min_mac_studios:n}, ⌈agents/{capacity.agents_per_mac_studio:n}⌉, "
     "⌈LLM tokens/s ÷ {capacity.llm_tokens_per_sec_per_mac:n}⌉) ({units(47):n}/{units(100):n}/{units(500):n} units "
     "for the report's three headcounts); sites = max({capacity.min_sites:n}, units); volumes (SMS, storage, traffic, "
-    "emails) scale linearly from {usage.reference_agents:n} agents; support hours = hours at "
-    "{usage.reference_agents:n} × (agents/{usage.reference_agents:n})^{support.scale_exponent}.",
+    "emails) scale linearly from {usage.reference_agents:n} agents; support hours follow each stack's hours at "
+    "{usage.reference_agents:n}, {support.mid_agents:n} and {support.high_agents:n} agents where the report states "
+    "them (self-hosted {hours('self_hosted', 47):n} / {hours('self_hosted', 100):n} / {hours('self_hosted', 500):n} "
+    "h/month, hybrid {hours('hybrid', 47):n} / {hours('hybrid', 100):n} / {hours('hybrid', 500):n}: the report's "
+    "support per year at {support.usd_per_hour:$0}/h), a power law between two stated points, and hours at "
+    "{usage.reference_agents:n} × (agents/{usage.reference_agents:n})^{support.scale_exponent} where it states one "
+    "point only (optimized hybrid).",
     "**Support.** The report's {T(37, 'Total', 'Hours'):n}-hour support table (with "
     "{T(37, 'Feature development', 'Monthly Cost'):$0}/month of feature development) enters no scenario, in the "
     "report or in the engine: scenarios carry each stack's administration hours only.",
@@ -161,6 +168,103 @@ def breakeven(rec: Reconciliation) -> list[str]:
     return out
 
 
+def llm_views(a: Assumptions, model: str) -> dict[str, Assumptions]:
+    """The assumptions under each LLM choice, by label: as shipped; the clouds paying nothing for the LLM (the
+    report's cloud totals); every stack paying API ``model``; every stack self-hosting (clouds on their GPU servers)."""
+    i = a.llm_models.index(a.llm_model(model))
+    return {
+        "As shipped: the Mac Studios run the LLM, the clouds pay " + model: a,
+        "The clouds pay nothing for the LLM (the report's cloud totals)":
+            with_factors(a, {f"llm_models[{i}].input_usd_per_1k": 0.0, f"llm_models[{i}].output_usd_per_1k": 0.0}),
+        f"Every stack pays {model}": a.with_llm(model),
+        "Every stack self-hosts (the clouds on rented GPU servers, GPU column)": a.with_llm("self_hosted"),
+    }
+
+
+def _implied(gap_low: float, gap_high: float, low: int, high: int) -> str:
+    """The headcount where a gap (Mac Studio stack − cloud, USD) reaches 0 between two headcounts, interpolated."""
+    if gap_low > 0 >= gap_high:
+        return f"{low + (high - low) * gap_low / (gap_low - gap_high):,.0f} (interpolated)"
+    return f"none in {low:,.0f}–{high:,.0f}"
+
+
+def llm_choices(rec: Reconciliation) -> list[str]:
+    """The break-even the report's own figures imply against the engine's under each LLM choice, side by side."""
+    a, stated_line = rec.a, rec.names(Rule())["L"]
+    paid = [s.llm for s in a.stacks if s.kind == "cloud"]
+    model = max(dict.fromkeys(paid), key=paid.count)
+    views = llm_views(a, model)
+    horizon = a.finance.horizon_years
+
+    def implied(onprem_lines: tuple[Any, Any]) -> str:
+        """The report's 5-year TCO at 100 and 500 agents against its Hetzner's (lines 850, 869), interpolated."""
+        low, high = (stated_line(*line) for line in onprem_lines)
+        return _implied(low - stated_line(850, 3), high - stated_line(869, 3), 100, 500)
+
+    report = {("hybrid", "hetzner"): f"~{stated_line(39):n} stated (line 39); " + implied(((848, 4), (867, 4))),
+              ("self_hosted", "hetzner"): implied(((279, 1), (296, 1)))}
+    pairs = [("hybrid", "hetzner"), ("self_hosted", "hetzner"), ("hybrid_optimized", "hetzner"), ("hybrid", "aws"),
+             ("hybrid", "cloudflare")]
+    out = ["## Break-even by LLM choice: the report's figures and the engine's, side by side", "",
+           "The report's Mac Studio stacks run the LLM themselves while its cloud totals contain no LLM at all, and it "
+           "prices its per-day token volume as a month. Which side pays for the LLM, and how, decides where the Mac "
+           f"Studios pay off. Headcount from which the Mac Studio stack stays cheaper on {horizon}-year TCO "
+           "(`tco-xl breakeven`; `—` never in 1..10,000; `always` from 1 agent); the report's column interpolates its "
+           "own 100- and 500-agent totals (lines 279, 296, 848, 867 against Hetzner's on lines 850, 869):", "",
+           "| Stack vs cloud | The report | " + " | ".join(views) + " |", "|---|---|" + "---:|" * len(views)]
+    for onprem, cloud in pairs:
+        cells = (settles(v, onprem, cloud, "tco") for v in views.values())
+        mine = " | ".join("—" if n is None else "always" if n == 1 else f"{n:,}" for n in cells)
+        out.append(f"| {onprem} vs {cloud} | {report.get((onprem, cloud), '—')} | {mine} |")
+    return [*out, "", *_driver_table(rec, model)]
+
+
+def _driver_table(rec: Reconciliation, model: str) -> list[str]:
+    """The API price and the tokens per agent per day from which self-hosting pays off, the report's and the
+    engine's (``tco-xl breakeven --over price|tokens``)."""
+    a, stated_line = rec.a, rec.names(Rule())["L"]
+    price_now, tokens_now = blended_price(a, model), a.llm.requests_per_agent_per_day * a.llm.tokens_per_request
+    agents, days, volume = stated_line(229, 1), a.usage.working_days_per_month, stated_line(229, 4)
+    # lines 829-830: cloud-only $68,071 + LLM API against the optimized hybrid's $71,284 a year: the hybrid pays off
+    # above this LLM spend; per 1M tokens at the report's own volume, or in tokens at the model's price
+    spend = stated_line(830) - stated_line(829, 1)
+    report_price = spend / 12 / (volume / 1e6)
+    report_tokens = round(spend / 12 / price_now * 1e6 / (agents * days))
+    out = [f"From which API price (USD per 1M tokens; {model} at {a.llm.input_share:.0%} input: "
+           f"{fmt(price_now, '$')} now) and which LLM volume (tokens per agent per working day: {fmt(tokens_now, 'n')} "
+           "now) self-hosting pays off, at a headcount (`tco-xl breakeven --over price|tokens`). The report's row: "
+           f"its cloud-only {fmt(stated_line(829, 1), '$0')} + LLM API against its optimized hybrid's "
+           f"{fmt(stated_line(830), '$0')} a year (lines 829–830) make the hybrid pay off above {fmt(spend, '$0')} a "
+           f"year of LLM API, i.e. {fmt(report_price, '$')} per 1M tokens at its {fmt(volume, 'n')} tokens a month, or "
+           f"{fmt(report_tokens, 'n')} tokens per agent per day at {model}'s price.", "",
+           "| Self-hosting vs API | Metric | Agents | Break-even API price | Break-even tokens/agent/day "
+           "| Cheaper now |",
+           "|---|---|---:|---:|---:|---|",
+           "| the report: optimized hybrid vs cloud-only with OpenAI API (lines 829–830) | annual | "
+           f"{fmt(agents, 'n')} | {fmt(report_price, '$')} | {fmt(report_tokens, 'n')} | — |"]
+    variants, like = like_for_like(a, ["aws", "hetzner"])
+    rows = [("hybrid_optimized", "aws", "annual"), ("hybrid_optimized", "aws", "tco"), ("hybrid", "hetzner", "tco"),
+            *((own, api, "tco") for own, api in like)]
+    for onprem, cloud, metric in rows:
+        for n in (47, 100, 500):
+            price = llm_breakeven(variants, onprem, cloud, n, "price", metric)
+            tokens = llm_breakeven(variants, onprem, cloud, n, "tokens", metric)
+            label = f"{variants.stack(onprem).name} vs {variants.stack(cloud).name}"
+            now = variants.stack(price.cheaper_now).name if price.cheaper_now != "tie" else "tie"
+            out.append(f"| {_cell(label)} | {metric} | {n} | {_first(price)} | {_first(tokens)} | {now} |")
+    return out
+
+
+def _first(r: Any) -> str:
+    """A break-even's first value ('from $6.94'), or who is cheaper throughout the range scanned."""
+    if not r.crossings:
+        return "— (cheaper throughout: " + ("self-hosting" if r.cheaper_now == r.scenario_a else "the API") + ")"
+    c = r.crossings[0]
+    who = "self-hosting" if c.cheaper_after == r.scenario_a else "the API"
+    value = fmt(c.value, "$") if r.driver == "price" else fmt(c.value, "n")
+    return f"{who} from {value}"
+
+
 def figures(rec: Reconciliation) -> list[str]:
     """Every figure, section by section: each table row by row, then the section's prose and headings."""
     out = ["## Every figure, section by section", "",
@@ -207,7 +311,8 @@ def _grouped(rows: Iterable[Row], key: Callable[[Row], Any]) -> list[tuple[Any, 
 
 
 #: The document's sections after the title, in order.
-SECTIONS: tuple[Callable[[Reconciliation], list[str]], ...] = (summary, how_to_read, conclusions, breakeven, figures)
+SECTIONS: tuple[Callable[[Reconciliation], list[str]], ...] = (
+    summary, how_to_read, conclusions, breakeven, llm_choices, figures)
 
 
 def markdown(rec: Reconciliation) -> str:
