@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tco_xl import udfs
-from tco_xl.analysis.levers import COMBINED, grouped_levers, levers
+from tco_xl.analysis.levers import COMBINED, NO_CLAIM, grouped_levers, levers
 from tco_xl.assumptions import Assumptions, WhatIf, default_assumptions
 from tco_xl.cli import app
 from tco_xl.engine import compare, evaluate, price
 from tco_xl.errors import InputError, WorkbookError
 from tco_xl.io.snapshot import provenance, snapshot_bytes, snapshot_data
+from tco_xl.io.snapshot_summary import largest_levers
 from tco_xl.io.workbook import load_assumptions
 
 A = default_assumptions()
@@ -142,6 +143,39 @@ def test_an_annual_pentest_costs_its_price_in_every_scenario():
     assert set(savings(A, 47, "Annual penetration test").values()) == {(-3_000, -15_000)}
 
 
+def test_transcribing_every_call_costs_what_each_stacks_voice_column_says():
+    # the what-if sets the Usage sheet's share of call minutes transcribed, 0 by default (the report prices none)
+    assert [(w.assumption, w.value) for w in A.what_ifs if w.what_if == "Transcribe every call"] == [
+        ("usage.transcribed_share", 1)] and A.usage.transcribed_share == 0
+    # 330,880 call minutes at 47 agents, every one transcribed: AWS pays Deepgram Nova-3 $0.0048/min: $1,588.224 a
+    # month = $19,058.688 a year; Cloudflare its Workers AI whisper at $0.0005/min: $165.44 a month = $1,985.28
+    found = savings(A, 47, "Transcribe every call")
+    assert found["aws"] == (pytest.approx(-19_058.688), pytest.approx(-5 * 19_058.688))
+    assert found["cloudflare"][0] == pytest.approx(-1_985.28)
+    # the Mac Studios transcribe it themselves: LLM 47 × 100 × 2,000 tokens a day over 16 h = 163.2 tokens/s ÷ 150
+    # + 330,880 min ÷ (22 days × 16 h × 60) = 15.67 streams ÷ 8.5 = ⌈2.93⌉ = 3 units instead of 2
+    units = [next(c.quantity for c in price("self_hosted", 47, what_if=w).components if c.category == "hardware")
+             for w in (None, "Transcribe every call")]
+    assert units == [2, 3]
+
+
+def test_transcribing_every_call_at_a_non_default_headcount_rate_and_volume():
+    # GCP at 120 agents, 30 calls a day, Deepgram at $0.0060/min on the Options sheet: 120 × 30 calls × 8 min × 22
+    # days = 633,600 min × $0.0060 = $3,801.60 a month = $45,619.20 a year; 5-year TCO: 5 × 45,619.20 = $228,096
+    assert next(s.voice for s in A.stacks if s.key == "gcp") == "voice_deepgram"
+    options = [{**line.model_dump(), **({"unit_price": 0.006} if (line.group, line.driver) == ("voice_deepgram",
+                                                                                             "stt_minutes") else {})}
+               for line in A.options]
+    a = Assumptions.model_validate({**with_(usage={"calls_per_agent_per_day": 30}).model_dump(), "options": options})
+    assert savings(a, 120, "Transcribe every call")["gcp"] == (pytest.approx(-45_619.20), pytest.approx(-228_096))
+    # `levers` shows it as what it is: a cost in every scenario, ranked below the what-ifs that save, no claim
+    table = levers(a, [120], scenarios=["gcp"])
+    row = table[table.what_if == "Transcribe every call"].iloc[0]
+    assert (row.year1_saving, row.tco_saving) == (pytest.approx(-45_619.20), pytest.approx(-228_096))
+    grouped = grouped_levers(table).set_index("what_if").loc["Transcribe every call"]
+    assert (grouped.claimed, grouped.tco_saving) == (NO_CLAIM, pytest.approx(-228_096))
+
+
 def test_hetzner_over_aws_is_a_comparison_between_stacks():
     table = levers(A, [47])
     hetzner = table[table.what_if == "Hetzner over AWS/Azure"].set_index("scenario")
@@ -156,7 +190,11 @@ def test_hetzner_over_aws_is_a_comparison_between_stacks():
 def test_levers_are_ranked_by_their_largest_saving_and_grouped_by_equal_savings():
     table = levers(A, [47])
     ranks = table.drop_duplicates("what_if").set_index("what_if")["rank"]
-    assert ranks["SIP trunking"] == 1 and ranks["Annual penetration test"] == 7  # a cost ranks last
+    # savings by their largest; Datadog changes nothing at 47 agents; then the costs by the most they cost: the
+    # pentest $15,000 over 5 years everywhere, transcribing every call $95,293.44 (AWS: 5 × $19,058.688), though it
+    # costs Cloudflare only 5 × $1,985.28 = $9,926.40 (a cost is never ranked by the scenario where it costs least)
+    assert [ranks[w] for w in ("SIP trunking", "Datadog at 100+ agents", "Annual penetration test",
+                               "Transcribe every call")] == [1, 6, 7, 8]
     assert ranks.filter(like=COMBINED).isna().all()  # the combination is not ranked among them
     grouped = grouped_levers(table).set_index("what_if")
     assert grouped.loc["SIP trunking", "scenarios"] == "all 12 scenarios"
@@ -193,7 +231,8 @@ def test_a_discount_and_a_cheaper_trunk_never_add_up(agents, inbound, outbound, 
 
 
 # -- overrides are checked like every cell --------------------------------------------------------------------
-#: What-ifs sheet rows as built: 2 Twilio; 3-4 SIP; 5-7 reserved; 8-9 R2; 10 Datadog; 11 pentest; 12-13 Hetzner
+#: What-ifs sheet rows as built: 2 Twilio; 3-4 SIP; 5-7 reserved; 8-9 R2; 10 Datadog; 11 pentest; 12 voice;
+#: 13-14 Hetzner
 BAD_CELLS = {
     "B2": ("telephony.minutes_discnt", "what_ifs[0].assumption",
            "a scalar key (e.g. telephony.outbound_usd_per_min), a table cell named by its row (e.g. providers[aws|S3 "
@@ -206,7 +245,7 @@ BAD_CELLS = {
            "a row of providers named as the snapshots and the diff name it, e.g. providers[aws|EC2 c7i.2xlarge (1-yr "
            "reserved)] (none is named providers[gcp|Compute Engine])"),
     "C10": ("monitoring_dd", "what_ifs[8].value", "'none' or a group on the Options sheet for services.at_scale"),
-    "C12": ("nowhere", "what_ifs[10].value", "the key of another stack to price aws as (self_hosted, hybrid, "
+    "C13": ("nowhere", "what_ifs[11].value", "the key of another stack to price aws as (self_hosted, hybrid, "
                                              "hybrid_optimized, gcp, azure, hetzner, ovh, vultr, digitalocean, "
                                              "cloudflare, flyio) for stacks[aws]"),
     "E4": ("Another description", "what_ifs[2].description", "blank, or the description this what-if states first"),
@@ -269,6 +308,11 @@ def test_excel_functions_take_a_what_if_after_inputs():
         "#TCO! whatif: expected a what-if on the What-ifs sheet ('Twilio volume discount', ")
     sheet = udfs.TCO_COMPARE(47.0, None, "Hetzner over AWS/Azure")
     assert "Cloud (Hetzner) instead of Cloud (AWS)" in [row[0] for row in sheet]
+    # the LLM break-even too: AWS self-hosting on one L40S, 730 h × $1.861 = $1,358.53/month, against 47 × 100 ×
+    # 2,000 × 22 = 206.8M tokens × p per 1M: p = 6.569 → from $6.57; priced as Hetzner, its GEX44 (€184 × 1.068 =
+    # $196.512) pays off from 196.512 / 206.8 = 0.9503 → $0.96
+    assert udfs.TCO_LLM_BREAKEVEN("aws", 47.0) == [[6.57]]
+    assert udfs.TCO_LLM_BREAKEVEN("aws", 47.0, None, None, None, None, "Hetzner over AWS/Azure") == [[0.96]]
 
 
 def test_report_applies_what_ifs_in_order_and_says_so():
@@ -341,9 +385,21 @@ def test_a_snapshot_records_the_what_ifs_and_prices_the_levers(tmp_path):
     header, *rows = list(wb["Levers"].iter_rows(values_only=True))
     levers_rows = [dict(zip(header, (*r, *[None] * (len(header) - len(r))), strict=True)) for r in rows]
     sip = next(r for r in levers_rows if r["What-if"] == "SIP trunking")
-    assert (sip["Scenarios"], sip["5-year saving (USD)"]) == ("all 12 scenarios", pytest.approx(109_190.40))
+    assert (sip["Scenarios"], sip["5-year saving (USD; negative: a cost)"]) == ("all 12 scenarios",
+                                                                                 pytest.approx(109_190.40))
+    voice = next(r for r in levers_rows if r["What-if"] == "Transcribe every call")  # a cost, shown as one
+    assert (voice["Rank"], voice["Report claims"]) == (8, NO_CLAIM)
+    assert voice["5-year saving (USD; negative: a cost)"] == pytest.approx(-95_293.44)  # 5 × 12 × 330,880 × 0.0048
     # the test is already applied: priced again, it changes nothing
     assert next(r for r in levers_rows if r["What-if"] == "Annual penetration test")["Scenarios"] == "no change"
     summary = [r[0] for r in wb["Summary"].iter_rows(max_col=1, values_only=True) if r[0]]
     assert any("with the what-if Annual penetration test applied" in str(t) for t in summary)
     assert any(str(t).startswith("Largest savings lever") and "SIP trunking, $109,190.40" in str(t) for t in summary)
+
+
+def test_the_summary_never_calls_a_cost_the_largest_saving():
+    # only what-ifs that cost: the pentest ($3,000 a year) and transcribing every call
+    costs = [w for w in A.what_ifs if w.what_if in ("Annual penetration test", "Transcribe every call")]
+    d = snapshot_data(with_(what_ifs=costs), [47, 500], provenance(None), analysis=True)
+    assert largest_levers(d) == ["Largest savings lever (every what-if and their combination: Levers sheet): at 47 "
+                                 "and 500 agents no what-if saves money (the Levers sheet shows what each costs)."]

@@ -2,6 +2,9 @@
 
 A what-if's saving in a scenario is its cost without the what-if minus its cost with it (Year 1 and N-year TCO,
 USD): positive saves money, negative costs money. Each what-if is priced on its own against the same base.
+Ranked from the largest saving to the largest cost: a what-if that saves somewhere by its largest saving, then
+those that change nothing, then those that only cost, by their largest cost (a cost is never ranked by the
+scenario where it costs least).
 The combination is priced with its what-ifs applied together, in sheet order: never by adding their separate
 savings, because overrides interact (a discount on Twilio's per-minute rates is worth less once a SIP trunk
 carries the minutes at a lower rate); the rows of the combination carry that sum beside it to show the
@@ -24,12 +27,14 @@ from ..assumptions.overrides import WhatIfSet, override_changes, what_if_sets
 from ..engine import ScenarioResult, agent_grid, evaluate
 from ..errors import InputError
 
-__all__ = ["COMBINED", "GROUPED_COLUMNS", "LEVER_COLUMNS", "Lever", "category_changes", "grouped_levers", "levers",
-           "ranked_levers"]
+__all__ = ["COMBINED", "GROUPED_COLUMNS", "LEVER_COLUMNS", "NO_CLAIM", "Lever", "category_changes", "grouped_levers",
+           "levers", "ranked_levers"]
 
 #: Savings within half a cent are none (float noise between sums of different lines).
 CENT = 0.005
 COMBINED = "Combined: "
+#: What the grouped table shows where the report claims nothing for a what-if (a blank Report claims cell).
+NO_CLAIM = "none stated"
 #: The columns of ``levers``' table, in order.
 LEVER_COLUMNS = ("agents", "rank", "what_if", "kind", "scenario", "name", "name_after", "year1_before", "year1_after",
                  "year1_saving", "tco_before", "tco_after", "tco_saving", "saving_share", "separate_sum", "claimed",
@@ -133,8 +138,8 @@ def levers(a: Assumptions, agents: Any, combine: Sequence[str] | None = None,
 
     ``combine`` names the what-ifs priced together (default: every what-if that saves money somewhere and is
     not a comparison between stacks; no combination row when fewer than two). ``scenarios`` limits the rows to
-    these stack keys. Rows: by headcount, then the what-ifs ranked by their largest N-year saving (``rank`` 1 =
-    largest; the combination last, unranked), then their scenarios, largest saving first.
+    these stack keys. Rows: by headcount, then the what-ifs ranked (``ranked_levers``: ``rank`` 1 = the largest
+    N-year saving; the combination last, unranked), then their scenarios, largest saving first.
     """
     counts = np.unique(agent_grid(agents, "--agents"))
     sets = what_if_sets(a)
@@ -155,17 +160,22 @@ def levers(a: Assumptions, agents: Any, combine: Sequence[str] | None = None,
 
 
 def ranked_levers(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with ``rank`` per headcount (what-ifs by their largest N-year saving; ties in sheet order; the
-    combination unranked and last), sorted by headcount, rank and saving."""
+    """``df`` with ``rank`` per headcount, sorted by headcount, rank and saving. What-ifs that save somewhere rank
+    first, by their largest N-year saving; then those that change nothing; then those that only cost, the smallest
+    largest cost first (a cost ranks by the most it costs, never by the scenario where it costs least); ties in
+    sheet order; the combination unranked and last. A what-if's scenarios: largest saving first; for one that only
+    costs, largest cost first."""
     order = {name: i for i, name in enumerate(dict.fromkeys(df.what_if))}
-    best = df.groupby(["agents", "what_if"], sort=False)["tco_saving"].max().reset_index(name="best")
-    best["sheet"] = best.what_if.map(order)
-    single = best[~best.what_if.str.startswith(COMBINED)].sort_values(["agents", "best", "sheet"],
-                                                                        ascending=[True, False, True])
+    spread = df.groupby(["agents", "what_if"], sort=False)["tco_saving"].agg(["max", "min"]).reset_index()
+    spread["best"] = spread["max"].where(spread["max"] > CENT, spread["min"].where(spread["min"] < -CENT, 0.0))
+    spread["sheet"] = spread.what_if.map(order)
+    single = spread[~spread.what_if.str.startswith(COMBINED)].sort_values(["agents", "best", "sheet"],
+                                                                            ascending=[True, False, True])
     single["rank"] = single.groupby("agents").cumcount() + 1
-    out = df.merge(single[["agents", "what_if", "rank"]], on=["agents", "what_if"], how="left")
+    out = df.merge(single[["agents", "what_if", "rank", "best"]], on=["agents", "what_if"], how="left")
     out["_order"] = out["rank"].fillna(len(order) + 1)
-    out = out.sort_values(["agents", "_order", "tco_saving", "scenario"], ascending=[True, True, False, True],
+    out["_within"] = out.tco_saving.where(~(out.best < 0), -out.tco_saving)  # a cost: the largest first
+    out = out.sort_values(["agents", "_order", "_within", "scenario"], ascending=[True, True, False, True],
                           ignore_index=True)
     out["rank"] = out["rank"].astype("Int64")
     return out[list(LEVER_COLUMNS)]
@@ -178,26 +188,28 @@ GROUPED_COLUMNS = ("agents", "rank", "what_if", "kind", "scenarios", "scenario_c
 
 def grouped_levers(df: pd.DataFrame) -> pd.DataFrame:
     """``levers``' rows with the scenarios that save the same together (per headcount and lever; a comparison's
-    scenarios each on their own, named as priced: 'Cloud (Hetzner) instead of Cloud (AWS)'), largest saving first;
-    savings of 0 left out, but a lever that changes nothing at a headcount keeps one row ('no change')."""
+    scenarios each on their own, named as priced: 'Cloud (Hetzner) instead of Cloud (AWS)'), in ``df``'s order;
+    savings of 0 left out, but a lever that changes nothing at a headcount keeps one row ('no change'). A what-if
+    whose Report claims cell is blank claims ``NO_CLAIM``."""
     rows = []
     for (n, name), lever in df.groupby(["agents", "what_if"], sort=False):
         first = lever.iloc[0]
+        claimed = first.claimed or ("" if first.kind == "combined" else NO_CLAIM)
         keys = [lever.year1_saving.round(2), lever.tco_saving.round(2), lever.separate_sum.round(2).fillna(0),
                 lever.categories]
         moved = [g for (y1, tco, _, _), g in lever.groupby(keys, sort=False) if (y1, tco) != (0.0, 0.0)]
         if not moved:
-            rows.append({**first[["agents", "rank", "what_if", "kind", "claimed"]].to_dict(), "scenarios": "no change",
-                         "scenario_count": 0, "year1_saving": 0.0, "tco_saving": 0.0, "separate_sum": np.nan,
-                         "categories": ""})
-        for g in sorted(moved, key=lambda g: -g.tco_saving.iloc[0]):
+            rows.append({**first[["agents", "rank", "what_if", "kind"]].to_dict(), "claimed": claimed,
+                         "scenarios": "no change", "scenario_count": 0, "year1_saving": 0.0, "tco_saving": 0.0,
+                         "separate_sum": np.nan, "categories": ""})
+        for g in moved:  # groupby(sort=False) keeps df's order
             names = g.name_after if first.kind == "comparison" else g.name
             everywhere = len(g) == len(lever) and len(g) > 2
             rows.append({"agents": int(n), "rank": first["rank"], "what_if": name, "kind": first.kind,
                          "scenarios": f"all {len(g)} scenarios" if everywhere else ", ".join(names),
                          "scenario_count": len(g), "year1_saving": float(g.year1_saving.iloc[0]),
                          "tco_saving": float(g.tco_saving.iloc[0]), "separate_sum": float(g.separate_sum.iloc[0]),
-                         "claimed": first.claimed, "categories": g.categories.iloc[0]})
+                         "claimed": claimed, "categories": g.categories.iloc[0]})
     out = pd.DataFrame(rows, columns=list(GROUPED_COLUMNS))
     out["rank"] = out["rank"].astype("Int64")
     return out

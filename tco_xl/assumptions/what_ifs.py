@@ -7,9 +7,10 @@ Stacks row (``stacks[aws]``), which prices that scenario as another stack: a com
 A number's value may also name another number assumption (``providers[cloudflare|R2 storage].unit_price``):
 it takes that assumption's value. Applying and checking them: ``tco_xl.assumptions.overrides``.
 
-The defaults are the report's "Cost Optimization Tips" and its two recommendations that cost money, each
-with the report line it comes from and the saving the report claims, quoted as stated. Where the report
-gives a range, the override takes a point of it (the description says which) and the claim shows the range.
+The defaults are the report's "Cost Optimization Tips", its two recommendations that cost money and the voice
+AI it runs but never prices, each with the report line it comes from and the saving the report claims, quoted
+as stated. Where the report gives a range, the override takes a point of it (the description says which) and
+the claim shows the range.
 """
 
 from __future__ import annotations
@@ -89,6 +90,13 @@ DEFAULT_WHAT_IFS: list[WhatIf] = [
               "An outsourced penetration test once a year, at the Options sheet's price: the low end of the report's "
               "range, the figure its security total adds. A cost no scenario total of the report includes",
               "Report line 1181: Security Costs, 'Penetration Testing | Annual (outsourced)'; line 1183 adds $3,000"),
+    *_what_if("Transcribe every call", [("usage.transcribed_share", 1)],
+              "",
+              "Speech-to-text on every call minute, which the report's Mac Studios run (its voice stack) but no "
+              "scenario prices: each stack as its Voice column says (Deepgram for the clouds, Workers AI for "
+              "Cloudflare, the Mac Studios' capacity for the stacks that have them). A cost; the report claims none",
+              "Report line 1112: Services Running on Mac Studios, Voice Stack 'Speech-to-text (Whisper API or "
+              "Deepgram)'"),
     *_what_if("Hetzner over AWS/Azure", [("stacks[aws]", "hetzner"), ("stacks[azure]", "hetzner")],
               "40-50% cheaper for compute",
               "A comparison between stacks: the AWS and Azure scenarios priced as the Hetzner stack (its dedicated "

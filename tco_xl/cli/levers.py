@@ -33,8 +33,8 @@ def levers(
     what_if: WhatIfOpt = None,
 ) -> None:
     """What each what-if of the What-ifs sheet (the report's savings levers) saves in every scenario, Year 1 and
-    N-year TCO, ranked by its largest N-year saving, beside the saving the report claims; and what the levers
-    save priced together (not added up: they interact). A negative saving is a cost."""
+    N-year TCO, from the largest saving to the largest cost, beside the saving the report claims; and what the
+    levers save priced together (not added up: they interact). A negative saving is a cost."""
     a = load(workbook, what_if)
     keys = list(dict.fromkeys(scenario_key(a, s, "--scenario") for s in scenario)) if scenario else None
     df = lever_table(a, agents, combine, keys)
@@ -52,7 +52,7 @@ def levers(
     for n, block in df.groupby("agents", sort=False):
         rows, notes = _grouped(block, horizon)
         print_table(console, f"{n} agents — what each lever saves (USD; negative: a cost), largest {horizon}-year "
-                             f"saving first{applied(a)}", cols, rows)
+                             f"saving first, costs last{applied(a)}", cols, rows)
         for note in notes:
             console.print(note, highlight=False, markup=False, soft_wrap=True)
 

@@ -495,15 +495,17 @@ def breakeven_sheet(ws, d: SnapshotData) -> int:
 
 
 def levers_sheet(ws, d: SnapshotData) -> int:
-    """Per headcount, what each what-if of the What-ifs sheet saves (Year 1 and N-year TCO), ranked by its largest
-    N-year saving, the scenarios that save the same on one row, beside the saving the report claims; a comparison
-    between stacks with its change per cost category; then the what-ifs priced together, with the sum of their
-    separate savings (they interact). What each what-if sets: the What-ifs section of the Assumptions sheet."""
+    """Per headcount, what each what-if of the What-ifs sheet saves (Year 1 and N-year TCO; negative: a cost),
+    ranked from the largest saving to the largest cost (``ranked_levers``), the scenarios that save the same on one
+    row, beside the saving the report claims; a comparison between stacks with its change per cost category; then
+    the what-ifs priced together, with the sum of their separate savings (they interact). What each what-if sets:
+    the What-ifs section of the Assumptions sheet."""
     print_setup(ws, landscape=True)
     h = d.horizon
     columns = [Column("Agents", COUNT), Column("Rank", COUNT), Column("What-if", max_width=36, wrap=True),
-               Column("Scenarios", max_width=50, wrap=True), Column("Year 1 saving (USD)", USD, max_width=14),
-               Column(f"{h}-year saving (USD)", USD, max_width=16),
+               Column("Scenarios", max_width=50, wrap=True),
+               Column("Year 1 saving (USD; negative: a cost)", USD, max_width=14),
+               Column(f"{h}-year saving (USD; negative: a cost)", USD, max_width=16),
                Column(f"Separate savings added, {h}-year (USD)", USD, max_width=16),
                Column("Report claims", max_width=36, wrap=True),
                Column("By cost category (comparisons)", max_width=60, wrap=True)]

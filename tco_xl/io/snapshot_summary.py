@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..analysis.factors import Factor
+from ..analysis.levers import CENT
 from ..analysis.llm_breakeven import self_hosts
 from ..analysis.sensitivity import tornado
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
@@ -155,15 +156,18 @@ def llm_assumption(d: SnapshotData) -> list[str]:
 
 def largest_levers(d: SnapshotData) -> list[str]:
     """The what-if that saves most over the horizon at each headcount on the page (the Levers sheet's first), where
-    it saves that, and the saving the report claims for it."""
+    it saves that, and the saving the report claims for it; never a cost: where no what-if saves, it says so."""
     if not d.analysis:
         return []
-    parts, claimed = [], set()
+    parts, claimed, none = [], set(), []
     for n in d.summary_agents:
         block = d.levers[(d.levers.agents == n) & (d.levers["rank"] == 1)]
         if block.empty:
             continue
         best = block.iloc[0]  # the largest saving first
+        if best.tco_saving <= CENT:
+            none.append(f"{n:,}")
+            continue
         where = ("in every scenario" if (block.tco_saving.round(2) == round(best.tco_saving, 2)).all()
                  and len(block) == len(d.a.stacks) else f"in {best['name']}")
         text = f"at {n:,} agents {best.what_if}, {money(best.tco_saving)} over {d.horizon} years {where}"
@@ -171,6 +175,8 @@ def largest_levers(d: SnapshotData) -> list[str]:
             claimed.add(best.what_if)
             text += f" (the report: '{best.claimed}')"
         parts.append(text)
+    if none:
+        parts.append(f"at {' and '.join(none)} agents no what-if saves money (the Levers sheet shows what each costs)")
     if not parts:
         return []
     return [f"Largest savings lever (every what-if and their combination: Levers sheet): {'; '.join(parts)}."]
