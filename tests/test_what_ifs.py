@@ -24,6 +24,7 @@ from tco_xl.engine import compare, evaluate, price
 from tco_xl.errors import InputError, WorkbookError
 from tco_xl.io.snapshot import provenance, snapshot_bytes, snapshot_data
 from tco_xl.io.snapshot_summary import largest_levers
+from tco_xl.io.layout import column_letter, table_sheet
 from tco_xl.io.workbook import load_assumptions
 
 A = default_assumptions()
@@ -271,6 +272,28 @@ def test_a_what_if_that_cannot_apply_on_top_of_another_is_an_error_naming_both()
         a.with_what_ifs(["Dearer test", "Capped test"], "--what-if")
     assert exc.value.field == "--what-if" and exc.value.value == "Capped test"
     assert "on top of 'Dearer test'" in exc.value.expected and "row 2 of the table" in exc.value.expected
+
+
+def test_a_stack_without_a_voice_choice_loads_and_only_the_voice_what_if_cannot_apply(workbook_copy):
+    # a blank Voice cell means no voice AI: valid while nothing transcribes, so the workbook loads; transcribing
+    # every call then needs a choice for that stack, which applying the what-if says at the stack's cell
+    voice = table_sheet("stacks")
+    cell = f"{column_letter(voice.columns, 'voice')}{2 + [s.key for s in A.stacks].index('aws')}"
+    path = workbook_copy({voice.name: {cell: None}}, name="no-voice.xlsm")
+    a = load_assumptions(path)
+    assert a.stack("aws").voice == ""
+    with pytest.raises(InputError, match=rf"needs 'self_hosted', a GPU group or a voice group .* for "
+                                         rf"stacks\[3\]\.voice \(Stacks!{cell}\)"):
+        a.with_what_ifs(["Transcribe every call"], "--what-if")
+    # `levers` prices every other what-if and says which one it could not price, and why
+    out = runner.invoke(app, ["levers", "-a", "47", "--workbook", str(path), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    found = json.loads(out.stdout)
+    assert list(found["not_priced"]) == ["Transcribe every call"]
+    assert found["not_priced"]["Transcribe every call"].endswith(f"for stacks[3].voice (Stacks!{cell})")
+    assert {r["tco_saving"] for r in found["rows"] if r["what_if"] == "SIP trunking"} == {109_190.40}
+    table = runner.invoke(app, ["levers", "-a", "47", "--workbook", str(path)], env={"COLUMNS": "200"})
+    assert "not priced: its row 11 of the table" in table.stdout
 
 
 def test_an_unknown_what_if_names_the_ones_there_are():

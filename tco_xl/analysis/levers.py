@@ -138,15 +138,25 @@ def levers(a: Assumptions, agents: Any, combine: Sequence[str] | None = None,
 
     ``combine`` names the what-ifs priced together (default: every what-if that saves money somewhere and is
     not a comparison between stacks; no combination row when fewer than two). ``scenarios`` limits the rows to
-    these stack keys. Rows: by headcount, then the what-ifs ranked (``ranked_levers``: ``rank`` 1 = the largest
-    N-year saving; the combination last, unranked), then their scenarios, largest saving first.
+    these stack keys. A what-if that cannot apply to ``a`` has no rows: ``attrs['not_priced']`` maps its name to
+    why (e.g. a stack without a voice choice once it transcribes calls). Rows: by headcount, then the what-ifs
+    ranked (``ranked_levers``: ``rank`` 1 = the largest N-year saving; the combination last, unranked), then their
+    scenarios, largest saving first.
     """
     counts = np.unique(agent_grid(agents, "--agents"))
     sets = what_if_sets(a)
     if not sets:
         raise InputError("what-ifs", None, "at least one what-if on the What-ifs sheet")
     base = evaluate(a, counts)
-    rows = [r for s in sets for r in _rows(_lever(a, [s], False), base, counts, scenarios)]
+    rows: list[dict[str, Any]] = []
+    not_priced: dict[str, str] = {}
+    for s in sets:
+        try:
+            lever = _lever(a, [s], False)
+        except InputError as err:  # a rule it breaks in a cell it does not set (what_if_problems leaves it here)
+            not_priced[s.name] = err.expected.removeprefix("a what-if that applies: ")
+            continue
+        rows += _rows(lever, base, counts, scenarios)
     saves = {s.name: any(r["tco_saving"] > CENT for r in rows if r["what_if"] == s.name) for s in sets}
     together = _combination(a, sets, combine, saves)
     if len(together) >= 2:
@@ -156,7 +166,9 @@ def levers(a: Assumptions, agents: Any, combine: Sequence[str] | None = None,
             r["separate_sum"] = sum(separate[r["agents"], r["scenario"], w.name]["tco_saving"] for w in together
                                     if (r["agents"], r["scenario"], w.name) in separate)
         rows += combined
-    return ranked_levers(pd.DataFrame(rows, columns=[c for c in LEVER_COLUMNS if c != "rank"]))
+    out = ranked_levers(pd.DataFrame(rows, columns=[c for c in LEVER_COLUMNS if c != "rank"]))
+    out.attrs["not_priced"] = not_priced
+    return out
 
 
 def ranked_levers(df: pd.DataFrame) -> pd.DataFrame:
@@ -186,11 +198,12 @@ GROUPED_COLUMNS = ("agents", "rank", "what_if", "kind", "scenarios", "scenario_c
                    "separate_sum", "claimed", "categories")
 
 
-def grouped_levers(df: pd.DataFrame) -> pd.DataFrame:
+def grouped_levers(df: pd.DataFrame, not_priced: dict[str, str] | None = None) -> pd.DataFrame:
     """``levers``' rows with the scenarios that save the same together (per headcount and lever; a comparison's
     scenarios each on their own, named as priced: 'Cloud (Hetzner) instead of Cloud (AWS)'), in ``df``'s order;
     savings of 0 left out, but a lever that changes nothing at a headcount keeps one row ('no change'). A what-if
-    whose Report claims cell is blank claims ``NO_CLAIM``."""
+    whose Report claims cell is blank claims ``NO_CLAIM``. Each what-if of ``not_priced`` (default
+    ``df.attrs['not_priced']``) follows at each headcount, kind 'not priced', its reason in Scenarios."""
     rows = []
     for (n, name), lever in df.groupby(["agents", "what_if"], sort=False):
         first = lever.iloc[0]
@@ -210,6 +223,11 @@ def grouped_levers(df: pd.DataFrame) -> pd.DataFrame:
                          "scenario_count": len(g), "year1_saving": float(g.year1_saving.iloc[0]),
                          "tco_saving": float(g.tco_saving.iloc[0]), "separate_sum": float(g.separate_sum.iloc[0]),
                          "claimed": claimed, "categories": g.categories.iloc[0]})
-    out = pd.DataFrame(rows, columns=list(GROUPED_COLUMNS))
+    for n in dict.fromkeys(df.agents):
+        rows += [{"agents": int(n), "rank": pd.NA, "what_if": name, "kind": "not priced", "scenarios":
+                  f"not priced: {why}", "scenario_count": 0, "year1_saving": np.nan, "tco_saving": np.nan,
+                  "separate_sum": np.nan, "claimed": "", "categories": ""}
+                 for name, why in (df.attrs.get("not_priced", {}) if not_priced is None else not_priced).items()]
+    out = pd.DataFrame(rows, columns=list(GROUPED_COLUMNS)).sort_values("agents", kind="stable", ignore_index=True)
     out["rank"] = out["rank"].astype("Int64")
     return out

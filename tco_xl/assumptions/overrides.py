@@ -255,14 +255,16 @@ class _Fault:
     expected: str
 
 
-def _apply(a: Assumptions, what_if: WhatIfSet) -> tuple[Assumptions | None, list[_Fault]]:
+def _apply(a: Assumptions, what_if: WhatIfSet, others: bool = True) -> tuple[Assumptions | None, list[_Fault]]:
     """``a`` with ``what_if`` applied, or None and what went wrong (every problem at once: the rows that could be
-    set are validated even when others could not; references are checked once every row applies)."""
+    set are validated even when others could not; references are checked once every row applies). ``others``
+    False leaves out references the what-if breaks in cells it does not set (a blank Voice cell of a stack once a
+    what-if transcribes calls): a fault of those cells as they are, reported when the what-if is applied."""
     d, faults = _drafted(a, what_if)
     applied = _built(d, what_if.name, faults)
     if applied is None or faults:
         return None, faults  # (None and no fault: the base itself is invalid there, and reports it)
-    faults += _reference_faults(d, applied)
+    faults += [f for f, own in _reference_faults(d, applied) if own or others]
     return (None, faults) if faults else (applied, [])
 
 
@@ -312,8 +314,9 @@ def _built(d: _Draft, name: str, faults: list[_Fault]) -> Assumptions | None:
                                 "what_ifs_applied": (*a.what_ifs_applied, name)})
 
 
-def _reference_faults(d: _Draft, applied: Assumptions) -> list[_Fault]:
-    """References between tables that the what-if breaks (not those broken before it), at the row that set them."""
+def _reference_faults(d: _Draft, applied: Assumptions) -> list[tuple[_Fault, bool]]:
+    """References between tables that the what-if breaks (not those broken before it), at the row that set them,
+    each with whether the cell at fault is one the what-if sets."""
     a, faults = d.a, []
     before = {(p.loc, repr(p.found)) for p in reference_problems(a, what_ifs=False)}
     for p in reference_problems(applied, what_ifs=False):
@@ -321,9 +324,11 @@ def _reference_faults(d: _Draft, applied: Assumptions) -> list[_Fault]:
             continue
         key = _key_of(p.loc)
         row = d.setter(key)
+        own = row is not None
         if row is None:  # a cell the what-if does not set, broken by one it does (e.g. a group priced twice)
             row = max(d.setters.values())
-        faults.append(_Fault(row, "value", a.what_ifs[row].value, f"{p.expected} for {key}"))
+        at = f" ({a.origins[key]})" if key in a.origins else ""  # the cell, when read from a workbook
+        faults.append((_Fault(row, "value", a.what_ifs[row].value, f"{p.expected} for {key}{at}"), own))
     return faults
 
 
@@ -406,8 +411,10 @@ def override_changes(a: Assumptions, what_if: WhatIfSet) -> list[tuple[str, Any,
 
 
 def what_if_problems(a: Assumptions) -> list[Problem]:
-    """Every what-if applied on its own to ``a``: what would fail, at the What-ifs row and column at fault; and
-    names spelled two ways, texts stated twice differently."""
+    """Every what-if applied on its own to ``a``: what would fail in the cells it sets, at the What-ifs row and
+    column at fault; and names spelled two ways, texts stated twice differently. A what-if that would break a rule
+    in a cell it does not set (a stack without a voice choice, once the what-if transcribes calls) is no problem
+    of the What-ifs sheet: applying it is an error naming that cell, and ``levers`` lists it as not priced."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for s in what_if_sets(a):
@@ -418,7 +425,7 @@ def what_if_problems(a: Assumptions) -> list[Problem]:
                          for i, _ in s.rows]
             continue
         problems += _text_problems(s)
-        _, faults = _apply(a, s)
+        _, faults = _apply(a, s, others=False)
         problems += [Problem(("what_ifs", f.row, f.column), f.found, f.expected) for f in faults]
     return problems
 

@@ -41,7 +41,7 @@ def levers(
     horizon = a.finance.horizon_years
     if fmt is Format.json:
         print_json({"horizon_years": horizon, "currency": "USD", "what_ifs": list(a.what_ifs_applied),
-                    "rows": records(df)}, MONEY)
+                    "not_priced": df.attrs["not_priced"], "rows": records(df)}, MONEY)
         return
     if fmt is Format.csv:
         print_csv(df, MONEY)
@@ -50,27 +50,27 @@ def levers(
             money_col("year1_saving", "Year 1 saving"), money_col("tco_saving", f"{horizon}-year saving"),
             Col("claimed", "Report claims", drop=1)]
     for n, block in df.groupby("agents", sort=False):
-        rows, notes = _grouped(block, horizon)
+        rows, notes = _grouped(block, horizon, df.attrs["not_priced"])
         print_table(console, f"{n} agents — what each lever saves (USD; negative: a cost), largest {horizon}-year "
                              f"saving first, costs last{applied(a)}", cols, rows)
         for note in notes:
             console.print(note, highlight=False, markup=False, soft_wrap=True)
 
 
-def _grouped(block: pd.DataFrame, horizon: int) -> tuple[list[tuple], list[str]]:
+def _grouped(block: pd.DataFrame, horizon: int, not_priced: dict[str, str]) -> tuple[list[tuple], list[str]]:
     """Table rows of one headcount (``grouped_levers``: scenarios with the same saving on one row, the rank, name
     and claim on a lever's first row only) and the notes under the table: a comparison's change per cost category,
     the combination against the sum of its what-ifs' separate savings."""
     rows, notes = [], []
     n = int(block.agents.iloc[0])
-    for name, lever in grouped_levers(block).groupby("what_if", sort=False):
+    for name, lever in grouped_levers(block, not_priced).groupby("what_if", sort=False):
         first = lever.iloc[0]
         rank = "" if pd.isna(first["rank"]) else int(first["rank"])
         combined = first.kind == "combined"
         label = f"{COMBINED.rstrip(': ')} (priced together): {name.removeprefix(COMBINED)}" if combined else name
         claimed = "(each above)" if combined else first.claimed
         for r in lever.itertuples():
-            who = r.scenarios if r.scenario_count else f"no change at {n:,} agents"
+            who = r.scenarios if r.scenario_count or r.kind == "not priced" else f"no change at {n:,} agents"
             rows.append((rank, label, who, r.year1_saving, r.tco_saving, claimed))
             rank, label, claimed = "", "", ""
             if r.categories:

@@ -510,8 +510,8 @@ def levers_sheet(ws, d: SnapshotData) -> int:
                Column("Report claims", max_width=36, wrap=True),
                Column("By cost category (comparisons)", max_width=60, wrap=True)]
     blank = lambda v: None if pd.isna(v) or v == "" else v  # noqa: E731
-    rows = ((r.agents, blank(r.rank), r.what_if, r.scenarios, r.year1_saving, r.tco_saving, blank(r.separate_sum),
-             blank(r.claimed), blank(r.categories))
+    rows = ((r.agents, blank(r.rank), r.what_if, r.scenarios, blank(r.year1_saving), blank(r.tco_saving),
+             blank(r.separate_sum), blank(r.claimed), blank(r.categories))
             for r in grouped_levers(d.levers).itertuples())
     return write_table(ws, columns, rows, freeze="D2")
 
