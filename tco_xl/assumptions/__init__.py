@@ -1,7 +1,8 @@
 """Every input of the engine, typed and grouped as the report groups them; defaults are the report's figures.
 
 Scalar assumptions are addressed by a dotted key, ``group.field`` (e.g. ``telephony.inbound_usd_per_min``);
-tables (providers, options, LLM models, GPU servers, stacks) are lists of rows.
+tables (providers, options, LLM models, GPU servers, stacks) are lists of rows. The what-ifs (named sets of
+overrides of those values, ``what_ifs``) travel with them and are applied on request (``with_what_ifs``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +30,12 @@ from .stacks import DEFAULT_STACKS, GPU_LLM, SELF_HOSTED_LLM, Stack
 from .support import Support
 from .telephony import Telephony
 from .usage import Usage
+from .what_ifs import DEFAULT_WHAT_IFS, WhatIf
 
 __all__ = [
     "DRIVERS", "GPU_LLM", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "GpuServer", "Hardware",
     "Llm", "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
-    "Usage", "default_assumptions", "reference_problems", "scalar_specs",
+    "Usage", "WhatIf", "default_assumptions", "reference_problems", "scalar_specs",
 ]
 
 GROUPS: dict[str, type[BaseModel]] = {
@@ -122,9 +124,12 @@ class Assumptions(BaseModel):
     llm_models: list[LlmModel] = Field(default_factory=lambda: list(DEFAULT_LLM_MODELS))
     gpu_servers: list[GpuServer] = Field(default_factory=lambda: list(DEFAULT_GPU_SERVERS))
     stacks: list[Stack] = Field(default_factory=lambda: list(DEFAULT_STACKS))
+    what_ifs: list[WhatIf] = Field(default_factory=lambda: list(DEFAULT_WHAT_IFS))
     ranges: dict[str, Range] = Field(default_factory=_default_ranges)
     #: Where each value came from (key or table row -> 'Sheet!C7'); not part of the content.
     origins: dict[str, str] = Field(default_factory=dict, exclude=True)
+    #: The what-ifs applied to these values, in order (``with_what_ifs``); not part of the content.
+    what_ifs_applied: tuple[str, ...] = Field(default=(), exclude=True)
     _hash: str | None = PrivateAttr(default=None)
     _groups: dict[str, list[tuple[str, PriceLine]]] | None = PrivateAttr(default=None)
 
@@ -213,7 +218,13 @@ class Assumptions(BaseModel):
             return (s.gpu or s.llm) if choice == GPU_LLM else choice
         stacks = [s.model_copy(update={"llm": llm(s)}) for s in self.stacks]
         return Assumptions.model_validate({**self.model_dump(), "stacks": [s.model_dump() for s in stacks],
-                                           "origins": self.origins})
+                                           "origins": self.origins, "what_ifs_applied": self.what_ifs_applied})
+
+    def with_what_ifs(self, names: Sequence[str], field: str = "what_if") -> Assumptions:
+        """A copy with the what-ifs ``names`` applied in order (names as on the What-ifs sheet, case and
+        punctuation ignored); ``field`` names the argument in errors. Cached on content and names."""
+        from .overrides import with_what_ifs
+        return with_what_ifs(self, tuple(names), field)
 
     def __eq__(self, other: object) -> bool:
         """Equal content (every value), wherever the values were read from."""
@@ -237,8 +248,9 @@ def _split_key(key: str) -> tuple[str, str]:
     return group, field
 
 
-def reference_problems(a: Assumptions) -> list[Problem]:
-    """Names that must resolve across tables: stack providers/options/LLM, service choices, unique keys."""
+def reference_problems(a: Assumptions, what_ifs: bool = True) -> list[Problem]:
+    """Names that must resolve across tables: stack providers/options/LLM, service choices, unique keys; and,
+    with ``what_ifs``, every what-if applied on its own (``overrides.what_if_problems``)."""
     problems: list[Problem] = []
     provider_groups = {line.group for line in a.providers}
     option_groups = {line.group for line in a.options}
@@ -309,6 +321,9 @@ def reference_problems(a: Assumptions) -> list[Problem]:
         low, high = range_bounds(base, rng.low, rng.high)
         if not low <= base <= high:
             problems.append(Problem(("ranges", key), (rng.low, rng.high), f"low <= value ({base}) <= high"))
+    if what_ifs:
+        from .overrides import what_if_problems
+        problems += what_if_problems(a)
     return problems
 
 

@@ -30,6 +30,6 @@ def check(path: Annotated[Path, typer.Argument(dir_okay=False, help="Workbook to
     """Read every assumption of a workbook; print OK, or every problem with its sheet!cell (exit 1)."""
     from ..io.workbook import load_assumptions
     a = load_assumptions(path)
-    tables = ", ".join(f"{len(getattr(a, t.table))} {t.table.replace('_', ' ')}" for t in TABLE_SHEETS)
+    tables = ", ".join(f"{len(getattr(a, t.table))} {t.name}" for t in TABLE_SHEETS)
     console.print(f"OK {path}: {len(a.scalars())} assumptions; {tables} rows; content hash {a.content_hash()[:12]}",
                   highlight=False)
