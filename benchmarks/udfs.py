@@ -25,6 +25,7 @@ import openpyxl
 from timing import median_seconds
 
 from tco_xl import udfs
+from tco_xl.assumptions import overrides
 from tco_xl.io import layout, live
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
@@ -41,6 +42,7 @@ imported = time.perf_counter()
 value = udfs.TCO_HYBRID(47.0)
 print(imported - start, time.perf_counter() - imported, value)
 """
+INPUTS = object()  # where a call passes TCO_INPUTS (filled in per run)
 
 
 def inputs_block(wb: openpyxl.Workbook) -> list[list[object]]:
@@ -58,7 +60,7 @@ def inputs_block(wb: openpyxl.Workbook) -> list[list[object]]:
 
 def shipped_calls(wb: openpyxl.Workbook) -> list[tuple]:
     """(function, arguments as Excel passes them) of every function call on the Scenarios and Compare sheets;
-    TCO_INPUTS stands as None (filled in per run)."""
+    TCO_INPUTS stands as INPUTS (filled in per run)."""
     calls = []
     for sheet in (layout.SCENARIOS, layout.COMPARE):
         ws = wb[sheet]
@@ -72,7 +74,7 @@ def shipped_calls(wb: openpyxl.Workbook) -> list[tuple]:
                     if arg.startswith('"'):
                         args.append(arg.strip('"'))
                     elif arg == layout.INPUTS_NAME:
-                        args.append(None)
+                        args.append(INPUTS)
                     elif arg == "":
                         args.append(None)
                     else:
@@ -87,7 +89,7 @@ def shipped_calls(wb: openpyxl.Workbook) -> list[tuple]:
 def recalculation(calls: list[tuple], block: list[list[object]]) -> float:
     start = time.perf_counter()
     for fn, args in calls:
-        fn(*[block if a is None else a for a in args[:-1]], block)
+        fn(*[block if a is INPUTS else a for a in args])
     return time.perf_counter() - start
 
 
@@ -138,6 +140,12 @@ def main() -> None:
         per_cell.append(time.perf_counter() - start)
     warm = median_seconds(lambda: udfs.TCO_HYBRID(47.0, None, None, block), repeat=7, number=200)
     key_only = median_seconds(lambda: live.assumptions_for(block), repeat=7, number=200)
+    udfs.TCO_HYBRID(47.0, None, None, block, "SIP trunking")
+    warm_what_if = median_seconds(lambda: udfs.TCO_HYBRID(47.0, None, None, block, "SIP trunking"), repeat=7,
+                                  number=200)
+    parsed = live.assumptions_for(block)
+    applying = median_seconds(lambda: parsed.with_what_ifs(["SIP trunking"]), repeat=21,
+                              setup=overrides._APPLIED.clear)  # every time afresh: validated, references checked
 
     book = Book(WORKBOOK)
     live.calling_book = lambda: book  # a call without inputs, as in classic Excel
@@ -157,6 +165,8 @@ def main() -> None:
           f"{com_bytes(block) / 1024:.0f} KB as a COM array, {len(json.dumps(block)) / 1024:.0f} KB as Office.js JSON")
     print(f"warm call with TCO_INPUTS (cache hit):             {warm * 1e6:9.1f} us, of which keying the block "
           f"{key_only * 1e6:.1f} us")
+    print(f"warm call with TCO_INPUTS and a what-if (cache hit): {warm_what_if * 1e6:7.1f} us; applying the what-if "
+          f"afresh (first call after an edit) {applying * 1e3:.1f} ms")
     print("COM round trips from Python per call: 0 with TCO_INPUTS (the VBA wrapper passes values), "
           f"{reads} without (the calling workbook's sheets read)")
     print(f"call without TCO_INPUTS (stand-in Book, no COM latency): {without * 1e3:9.2f} ms")

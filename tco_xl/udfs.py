@@ -5,10 +5,11 @@ Windows, Mac and the web; Python in the browser): ``lite/main.py`` imports these
 decorators are xlwings' own for the runtime they run in (plain functions where xlwings is not installed).
 
 Each function takes what Excel sends (47 arrives as 47.0, an empty cell as None, a range as a list of
-rows) and, last, ``inputs``: the workbook's ``TCO_INPUTS`` block, every assumption cell as a value. The
+rows) and, last but one, ``inputs``: the workbook's ``TCO_INPUTS`` block, every assumption cell as a value. The
 shipped formulas pass it, so Excel recalculates a call exactly when an assumption changes and the call
 reads nothing from the workbook (``tco_xl.io.live``). A call without it works in classic Excel only: its
-VBA wrapper makes that one cell volatile and the workbook is read through COM.
+VBA wrapper makes that one cell volatile and the workbook is read through COM. Last, ``whatif`` names a
+what-if of the What-ifs sheet (or a range of them, applied in order) to price with.
 
 Results are USD rounded to cents as Excel's ROUND does. Nothing here computes money: arguments are
 checked by ``tco_xl.engine.inputs``, figures come from the engine. A function never raises: a bad
@@ -44,6 +45,7 @@ from .analysis import cheaper_throughout, crossings, npv, percentile, prob_cheap
 from .analysis.breakeven import AGENTS_MAX
 from .analysis.llm_breakeven import DRIVERS, driver_key, like_for_like, llm_breakeven
 from .assumptions import Assumptions
+from .assumptions.keys import readable_key, stable_keys
 from .engine import ScenarioResult, agent_count, metric_key, price, ranked, scenario_key
 from .engine.capacity import mac_studios
 from .engine.components import Component
@@ -76,6 +78,8 @@ _SCENARIOS = _SCENARIO + "; or a range of them"
 _CURRENCY = "USD, EUR or BGN (default: the Finance sheet's currency)"
 _INPUTS = ("The workbook's assumptions: TCO_INPUTS. Leave it out only in classic Excel (the cell then "
            "recalculates after every edit and reads the sheets itself)")
+_WHATIF = ("What-if from the What-ifs sheet, e.g. SIP trunking; or a range of them, applied in order (blank: "
+           "none)")
 SENSITIVITY_HEADER = ["Assumption", "Label", "Unit", "Base", "Low", "High", "Range", "TCO at low",
                       "TCO at high", "Change at low", "Change at high", "Swing"]
 
@@ -239,17 +243,26 @@ def _sources(a: Assumptions, keys: tuple[str, ...]) -> str:
     return ", ".join(f"{a.origins[k]} ({k})" if k in a.origins else k for k in keys)
 
 
+def _assumptions(inputs: Any, whatif: Any) -> Assumptions:
+    """The call's assumptions (``inputs``: ``tco_xl.io.live.assumptions_for``) with the what-ifs that ``whatif``
+    names applied in order (a name, or a range of names; blank cells skipped). Both steps are cached by content."""
+    a = assumptions_for(inputs)
+    names = [v for row in _rows(whatif) for v in row if not (v is None or (isinstance(v, str) and not v.strip()))]
+    return a.with_what_ifs(names, "whatif") if names else a
+
+
 # -- the functions Excel calls ------------------------------------------------------------------------
-# ``inputs`` comes last, before any argument added later: a what-if can follow it.
+# ``inputs`` (TCO_INPUTS) then ``whatif`` come last in every function: the VBA wrappers rely on it.
 @xw.func(category=CATEGORY)
 @xw.arg("scenario", ndim=2, doc=_SCENARIOS)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO(scenario, agents, metric=None, inputs=None):
+def TCO(scenario, agents, metric=None, inputs=None, whatif=None):
     """Cost of any scenario in USD at a headcount: Year 1 by default, or the metric named."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     return _spill(_usd(a, metric, lambda s: scenario_key(a, s)), scenario=scenario, agents=agents)
 
 
@@ -258,11 +271,12 @@ def TCO(scenario, agents, metric=None, inputs=None):
 @xw.arg("metric", doc=_METRIC)
 @xw.arg("variant", doc="Base (default: Mac Studios + Hetzner servers) or Optimized (Hetzner database only)")
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_HYBRID(agents, metric=None, variant=None, inputs=None):
+def TCO_HYBRID(agents, metric=None, variant=None, inputs=None, whatif=None):
     """Cost of the hybrid scenario (Mac Studios on premise + Hetzner cloud) in USD: Year 1 by default."""
     key = _hybrid_key(variant)
-    usd = _usd(assumptions_for(inputs), metric, lambda s: s)
+    usd = _usd(_assumptions(inputs, whatif), metric, lambda s: s)
     return _spill(lambda n: usd(key, n), agents=agents)
 
 
@@ -270,10 +284,11 @@ def TCO_HYBRID(agents, metric=None, variant=None, inputs=None):
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_SELF_HOSTED(agents, metric=None, inputs=None):
+def TCO_SELF_HOSTED(agents, metric=None, inputs=None, whatif=None):
     """Cost of the self-hosted scenario (Mac Studios only) in USD: Year 1 by default, or the metric named."""
-    usd = _usd(assumptions_for(inputs), metric, lambda s: s)
+    usd = _usd(_assumptions(inputs, whatif), metric, lambda s: s)
     return _spill(lambda n: usd("self_hosted", n), agents=agents)
 
 
@@ -283,10 +298,11 @@ def TCO_SELF_HOSTED(agents, metric=None, inputs=None):
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_CLOUD(provider, agents, metric=None, inputs=None):
+def TCO_CLOUD(provider, agents, metric=None, inputs=None, whatif=None):
     """Cost of running everything at one cloud provider in USD: Year 1 by default, or the metric named."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     return _spill(_usd(a, metric, lambda s: scenario_key(a, s, "provider", kinds=("cloud",))),
                   provider=provider, agents=agents)
 
@@ -295,10 +311,11 @@ def TCO_CLOUD(provider, agents, metric=None, inputs=None):
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TWILIO_COST(agents, metric=None, inputs=None):
+def TWILIO_COST(agents, metric=None, inputs=None, whatif=None):
     """Twilio telephony (call minutes, numbers, SMS, recordings) in USD, the same in every scenario."""
-    a, m = assumptions_for(inputs), metric_key(metric)
+    a, m = _assumptions(inputs, whatif), metric_key(metric)
 
     def usd(agents: Any) -> float:
         n = agent_count(agents)
@@ -312,10 +329,11 @@ def TWILIO_COST(agents, metric=None, inputs=None):
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("metric", doc=_METRIC)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def LLM_API_COST(model, agents, metric=None, inputs=None):
+def LLM_API_COST(model, agents, metric=None, inputs=None, whatif=None):
     """What the LLM requests would cost through a paid API model, in USD: Year 1 by default."""
-    a, m = assumptions_for(inputs), metric_key(metric)
+    a, m = _assumptions(inputs, whatif), metric_key(metric)
 
     def usd(model: Any, agents: Any) -> float:
         key, n = _api_model(a, model), agent_count(agents)
@@ -326,31 +344,34 @@ def LLM_API_COST(model, agents, metric=None, inputs=None):
 @xw.func(category=CATEGORY)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def MAC_STUDIOS_NEEDED(agents, inputs=None):
+def MAC_STUDIOS_NEEDED(agents, inputs=None, whatif=None):
     """Mac Studios to buy for a headcount: active units (by agents and LLM load) plus failover spares."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     return _spill(lambda n: int(mac_studios(a, float(agent_count(n)))), agents=agents)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("agents", ndim=2, doc=_AGENTS)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_CHEAPEST(agents, inputs=None):
+def TCO_CHEAPEST(agents, inputs=None, whatif=None):
     """Name of the scenario with the lowest N-year TCO at a headcount."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     return _spill(lambda n: ranked(agent_count(n), a)[0].name, agents=agents)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_COMPARE(agents, inputs=None):
+def TCO_COMPARE(agents, inputs=None, whatif=None):
     """Every scenario at a headcount, cheapest N-year TCO first: a table with headers that spills."""
     n = agent_count(agents)
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     horizon = a.finance.horizon_years
     labels = [metric_label(m, horizon) for m in COMPARISON_METRICS]
     order = ranked(n, a)
@@ -362,10 +383,11 @@ def TCO_COMPARE(agents, inputs=None):
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_BREAKDOWN(scenario, agents, inputs=None):
+def TCO_BREAKDOWN(scenario, agents, inputs=None, whatif=None):
     """Line items of a scenario at a headcount, with quantities, unit prices and derivations: a table that spills."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     result = price(scenario_key(a, scenario), agent_count(agents), a)
     return [BREAKDOWN_HEADER] + [
         [c.category, c.name, c.quantity, c.unit, c.unit_price, _money(c.monthly), _money(c.one_time),
@@ -377,10 +399,11 @@ def TCO_BREAKDOWN(scenario, agents, inputs=None):
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("item", doc="Line item number (1 = first row of TCO_BREAKDOWN) or name, e.g. Twilio inbound calls")
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_EXPLAIN(scenario, agents, item, inputs=None):
+def TCO_EXPLAIN(scenario, agents, item, inputs=None, whatif=None):
     """How one line item of a scenario was computed, and the assumption cells it came from, as text."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     c = _line_item(price(scenario_key(a, scenario), agent_count(agents), a), item)
     return f"{c.name}: {c.derivation()}. Assumptions: {_sources(a, c.keys)}"
 
@@ -391,11 +414,12 @@ def TCO_EXPLAIN(scenario, agents, item, inputs=None):
 @xw.arg("scenario_b", doc=_SCENARIO)
 @xw.arg("metric", doc="TCO (N-year, default) or Year 1")
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, inputs=None):
+def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, inputs=None, whatif=None):
     """Every headcount from 1 to 10,000 where the cheaper of two scenarios changes, one per row (spills),
     or a sentence naming the scenario that is cheaper throughout."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     m = metric if metric not in (None, "") else "tco"
     found = crossings(a, scenario_a, scenario_b, m)
     if found:
@@ -412,11 +436,12 @@ def TCO_BREAKEVEN(scenario_a, scenario_b, metric=None, inputs=None):
                           "second scenario")
 @xw.arg("metric", doc="TCO (N-year, default), Year 1 or Annual")
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_LLM_BREAKEVEN(scenario_a, agents, driver=None, scenario_b=None, metric=None, inputs=None):
+def TCO_LLM_BREAKEVEN(scenario_a, agents, driver=None, scenario_b=None, metric=None, inputs=None, whatif=None):
     """API price per 1M tokens (or tokens per agent per day) from which the cheaper scenario changes at a headcount;
     by default a scenario self-hosting its LLM against itself paying an API. One value per change (spills)."""
-    a = assumptions_for(inputs)
+    a = _assumptions(inputs, whatif)
     d, m = driver_key(driver), metric if metric not in (None, "") else "tco"
     if scenario_b in (None, ""):
         key = scenario_key(a, scenario_a, "scenario_a")
@@ -438,21 +463,23 @@ def TCO_LLM_BREAKEVEN(scenario_a, agents, driver=None, scenario_b=None, metric=N
 @xw.arg("p", doc="Percentile as a fraction: 0.1 for P10, 0.5 for P50, 0.9 for P90")
 @xw.arg("currency", doc=_CURRENCY)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_PERCENTILE(scenario, agents, p, currency=None, inputs=None):
+def TCO_PERCENTILE(scenario, agents, p, currency=None, inputs=None, whatif=None):
     """The p-th percentile of a scenario's N-year TCO over 100,000 Monte Carlo draws (seed 0) of every
     assumption with a range on the sheets (triangular low/base/high)."""
-    return _money(percentile(assumptions_for(inputs), scenario, agents, p, currency=currency))
+    return _money(percentile(_assumptions(inputs, whatif), scenario, agents, p, currency=currency))
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("scenario", doc=_SCENARIO)
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_PROB_CHEAPEST(scenario, agents, inputs=None):
+def TCO_PROB_CHEAPEST(scenario, agents, inputs=None, whatif=None):
     """Probability (0 to 1) that a scenario has the lowest N-year TCO, over 100,000 Monte Carlo draws (seed 0)."""
-    return prob_cheapest(assumptions_for(inputs), scenario, agents)
+    return prob_cheapest(_assumptions(inputs, whatif), scenario, agents)
 
 
 @xw.func(category=CATEGORY)
@@ -460,14 +487,17 @@ def TCO_PROB_CHEAPEST(scenario, agents, inputs=None):
 @xw.arg("agents", doc=_AGENT)
 @xw.arg("currency", doc=_CURRENCY)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_SENSITIVITY(scenario, agents, currency=None, inputs=None):
+def TCO_SENSITIVITY(scenario, agents, currency=None, inputs=None, whatif=None):
     """Tornado table (spills): each assumption moved to its low and high (its range on the sheets, else
     ±20%), the N-year TCO at each and the swing, largest first."""
-    df = tornado(assumptions_for(inputs), scenario, agents, currency=currency)
+    a = _assumptions(inputs, whatif)
+    df, keys = tornado(a, scenario, agents, currency=currency), stable_keys(a)
     money = ("tco_low", "tco_high", "delta_low", "delta_high", "swing")
     return [SENSITIVITY_HEADER] + [
-        [r.assumption, r.label, r.unit, r.base, r.low, r.high, r.range, *(_money(getattr(r, c)) for c in money)]
+        [readable_key(keys, r.assumption), r.label, r.unit, r.base, r.low, r.high, r.range,
+         *(_money(getattr(r, c)) for c in money)]
         for r in df.itertuples()]
 
 
@@ -477,11 +507,12 @@ def TCO_SENSITIVITY(scenario, agents, currency=None, inputs=None):
 @xw.arg("rate", doc="Discount rate per year as a fraction, e.g. 0.08 (default: the Finance sheet's)")
 @xw.arg("currency", doc=_CURRENCY)
 @xw.arg("inputs", ndim=2, err_to_str=True, doc=_INPUTS)
+@xw.arg("whatif", ndim=2, doc=_WHATIF)
 @_in_cell
-def TCO_NPV(scenario, agents, rate=None, currency=None, inputs=None):
+def TCO_NPV(scenario, agents, rate=None, currency=None, inputs=None, whatif=None):
     """Net present value of a scenario's cash flows (a cost), with the Finance sheet's escalation, hardware
     life and salvage; unlike the TCO it discounts, escalates and credits residual value."""
-    return _money(npv(assumptions_for(inputs), scenario, agents, rate, currency))
+    return _money(npv(_assumptions(inputs, whatif), scenario, agents, rate, currency))
 
 
 # -- the log a finance user can open -----------------------------------------------------------------

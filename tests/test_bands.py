@@ -19,6 +19,7 @@ NOT_UNCERTAIN = {
     "finance.hardware_life_years", "finance.hardware_salvage_share",
     "usage.scaled_quantity_range", "llm.api_price_range", "support.stack_range",  # ranges of table cells
     "support.mid_agents", "support.high_agents", "capacity.min_gpu_servers", "capacity.gpu_capacity_range",
+    "telephony.minutes_discount", "capacity.at_scale_agents",  # settings the what-ifs change (0 and unused by default)
 }
 
 

@@ -108,7 +108,8 @@ def test_every_declared_argument_matches_the_signature() -> None:
         params = list(inspect.signature(getattr(module, name)).parameters)
         assert sorted(declared[name]) == sorted(params), name  # each argument declared once, none unknown
         assert all(o.get("doc") for o in declared[name].values()), name  # Excel shows a description for each
-        assert params[-1] == "inputs" and declared[name]["inputs"]["ndim"] == 2, name
+        assert params[-2:] == ["inputs", "whatif"] and declared[name]["inputs"]["ndim"] == 2, name
+        assert declared[name]["whatif"]["ndim"] == 2, name  # a what-if's name, or a range of them
 
 
 @pytest.mark.skipif(not os.environ.get("XLWINGS_LICENSE_KEY"), reason="xlwings' Office.js machinery needs a licence key")

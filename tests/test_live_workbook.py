@@ -144,11 +144,15 @@ CASES: dict[str, tuple[list[int], dict[tuple[str, str], Any]]] = {
         cell(f"stacks[{HYBRID}].support_hours_mid"): 18,                 # a stated support point
         cell("support.mid_agents"): 120,                                # the headcount it is stated at
     }),
+    "what_ifs": ([47, 99, 100, 250, 500], {}),
 }
 #: Cases exported from other assumptions than the defaults.
 BASES = {"llm_voice": LLM_VOICE}
+#: Cases exported with what-ifs applied (their values on the assumption sheets): the Datadog rule switches an
+#: option on from a headcount (99 → 100), the Twilio discount multiplies minutes, Hetzner prices AWS and Azure.
+WHAT_IFS = {"what_ifs": ["SIP trunking", "Twilio volume discount", "Datadog at 100+ agents", "Hetzner over AWS/Azure"]}
 #: Cases whose edits are valid: the engine prices load_assumptions of the edited file.
-VALID = ("sweep", "edited", "llm_voice")
+VALID = ("sweep", "edited", "llm_voice", "what_ifs")
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +160,7 @@ def cases(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, C
     folder = tmp_path_factory.mktemp("live")
     files, layouts = {}, {}
     for name, (agents, edits) in CASES.items():
-        base = BASES.get(name, A)
+        base = BASES.get(name, A).with_what_ifs(WHAT_IFS.get(name, []))
         export = export_live(base, agents, folder / name)
         path = export.path.rename(folder / f"{name}.xlsx")
         if edits:
@@ -297,6 +301,25 @@ def test_llm_voice_and_support_rules_hand_derived(cases: dict[str, Case]) -> Non
 def test_a_live_workbook_saved_by_libreoffice_reads_back_as_its_assumptions(cases: dict[str, Case]) -> None:
     assert load_assumptions(cases["sweep"].path) == A
     assert load_assumptions(cases["edited"].path) == cases["edited"].a
+    # exported with what-ifs: their values on the sheets, the What-ifs sheet itself kept as it was
+    assert load_assumptions(cases["what_ifs"].path) == A.with_what_ifs(WHAT_IFS["what_ifs"])
+    assert load_assumptions(cases["what_ifs"].path).what_ifs == A.what_ifs
+
+
+def test_what_ifs_in_the_live_workbook_by_hand(cases: dict[str, Case]) -> None:
+    case = cases["what_ifs"]
+    aws = next(s for s in case.layout.scenarios if s.name == "aws")
+    rows = {r.label: r for r in aws.block("monthly")}
+    at = {n: MODEL_COL + i for i, n in enumerate(case.agents)}
+    # Datadog from 100 agents: AWS priced as Hetzner, ⌈100 / 25⌉ = 4 application + 1 database server = 5 hosts
+    # × $15 = $75/month (and × $31 = $155 APM); at 99 agents, 4 + 1 hosts too, but below the headcount: $0
+    assert case.at("aws", rows["Datadog infrastructure"].row, at[100]) == pytest.approx(75.0, abs=1e-9)
+    assert case.at("aws", rows["Datadog APM"].row, at[100]) == pytest.approx(155.0, abs=1e-9)
+    assert case.at("aws", rows["Datadog infrastructure"].row, at[99]) == 0
+    # 47 agents: 165,440 inbound min × $0.008 (SIP) × (1 − 5.88%) = $1,245.697024/month
+    assert case.at("aws", rows["Twilio inbound calls"].row, at[47]) == pytest.approx(1245.697024, abs=1e-9)
+    # AWS priced as Hetzner: 3 AX162-S × €221 × 1.068 USD/EUR = $708.084/month
+    assert case.at("aws", rows["AX162-S dedicated server"].row, at[47]) == pytest.approx(708.084, abs=1e-9)
 
 
 def test_edits_reach_the_engine_through_the_loader(cases: dict[str, Case]) -> None:
@@ -427,6 +450,6 @@ def test_a_structure_edit_stops_the_totals_until_exported_again(cases: dict[str,
 
 
 def test_a_valid_workbook_fails_no_check(cases: dict[str, Case]) -> None:
-    for name in ("sweep", "edited"):
+    for name in VALID:
         assert failing_checks(cases[name]) == []
         assert cases[name].at(SUMMARY, 3, 1) == "Every input passes its checks."

@@ -168,7 +168,7 @@ def test_assumption_cells_list_every_value_exactly_as_read_with_unit_range_sourc
     rows = {r["Key"]: r for r in records(snapshot, ASSUMPTION_CELLS)}
     specs = scalar_specs()
     table_values = sum(len([f for f in type(row).model_fields if f not in ROW_FIELDS])
-                       for table in ("providers", "options", "llm_models", "gpu_servers", "stacks")
+                       for table in ("providers", "options", "llm_models", "gpu_servers", "stacks", "what_ifs")
                        for row in getattr(A, table))
     assert len(rows) == len(specs) + table_values
     for s in specs:
@@ -176,6 +176,9 @@ def test_assumption_cells_list_every_value_exactly_as_read_with_unit_range_sourc
         assert rows[s.key]["Source"] == s.source and rows[s.key]["Read from"] == BUNDLED
     inbound = rows["telephony.inbound_usd_per_min"]
     assert (inbound["Value"], inbound["Unit"], inbound["Cell"]) == (0.013, "USD/min", "Telephony!C2")
+    # a what-if's value, by the what-if's name and the assumption it sets, at its cell on the What-ifs sheet
+    sip = rows["what_ifs[SIP trunking|telephony.inbound_usd_per_min].value"]
+    assert (sip["Value"], sip["Cell"]) == (0.008, "'What-ifs'!C3")
     s3 = rows["providers[aws|S3 Standard].unit_price"]
     assert (s3["Value"], s3["Unit"], s3["Cell"]) == (0.023, "USD/GB/month", "Providers!D5")
     pentest = rows["options[security_pentest|Penetration test (annual, outsourced)].unit_price"]
@@ -279,7 +282,7 @@ def test_analysis_sheets_are_added_for_small_runs_only(snapshot):
     assert small.analysis and not large.analysis
     names = openpyxl.load_workbook(snapshot, read_only=True).sheetnames
     assert names == ["Summary", RESULTS, "Charts", "Breakdown", "Assumptions", "Capacity", ASSUMPTION_CELLS,
-                     "Break-even", "Sensitivity", "Uncertainty", "Metadata"]
+                     "Levers", "Break-even", "Sensitivity", "Uncertainty", "Metadata"]
 
 
 def test_sensitivity_and_uncertainty_cover_each_headcount(snapshot):
@@ -395,7 +398,10 @@ def test_separate_processes_write_identical_bytes(tmp_path):
 def test_workbook_text_starting_like_a_formula_is_stored_as_text(tmp_path):
     evil = {"=": '=HYPERLINK("http://example.com","click")', "+": "+1+2", "-": "-2+3", "@": "@SUM(A1:A2)"}
     stacks = [A.stacks[0].model_copy(update={"name": evil["="]}), *A.stacks[1:]]
-    lines = [A.providers[0].model_copy(update={"source": evil["+"], "line": evil["@"]}), *A.providers[1:]]
+    named = " ".join(f"{w.assumption} {w.value}" for w in A.what_ifs)  # a line a what-if sets must keep its name
+    i = next(i for i, line in enumerate(A.providers) if f"{line.group}|{line.line}" not in named)
+    lines = [*A.providers[:i], A.providers[i].model_copy(update={"source": evil["+"], "line": evil["@"]}),
+             *A.providers[i + 1:]]
     models = [A.llm_models[0].model_copy(update={"name": evil["-"]}), *A.llm_models[1:]]
     a = A.model_copy(update={"stacks": stacks, "providers": lines, "llm_models": models})
     path = export(tmp_path, a=a, agents=[47])

@@ -52,3 +52,11 @@ def test_sensitivity_spills_a_table_ranked_by_swing():
 def test_bad_arguments_show_in_the_cell():
     assert udfs.TCO_NPV("hybrid", -3).startswith("#TCO! agents: expected a whole number")
     assert udfs.TCO_BREAKEVEN("linode", "aws").startswith("#TCO! scenario_a: expected one of")
+
+
+def test_sensitivity_names_table_cells_by_their_row_not_its_position():
+    # The hybrid's support hours (Stacks sheet, row "hybrid") move its TCO: 15 h/month at 47 agents × $75/h,
+    # ±25% → ±3.75 h × $75 × 12 × 5 years = ±$16,875 over 5 years (the README's hybrid support line).
+    rows = {row[0]: row for row in udfs.TCO_SENSITIVITY("hybrid", 47)[1:]}
+    assert rows["stacks[hybrid].support_hours"][9:11] == [-16875.0, 16875.0]
+    assert not [k for k in rows if k.split("[")[-1].split("]")[0].isdigit()]  # no stacks[1]-style positions

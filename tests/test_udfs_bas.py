@@ -54,10 +54,11 @@ def test_one_vba_function_per_udf_with_its_excel_signature(text: str) -> None:
     expected = {}
     for name, fn in UDFS.items():
         params = list(inspect.signature(fn).parameters.values())
-        assert params[-1].name == "inputs" and params[-1].default is None, name  # last: a what-if may follow it
+        # last: inputs (TCO_INPUTS), then the what-if(s) to apply; both optional
+        assert [p.name for p in params[-2:]] == ["inputs", "whatif"] and params[-1].default is None, name
         expected[name] = ", ".join(("Optional " if p.default is not p.empty else "") + p.name for p in params)
     assert signatures == expected
-    assert signatures["TCO_HYBRID"] == "agents, Optional metric, Optional variant, Optional inputs"
+    assert signatures["TCO_HYBRID"] == "agents, Optional metric, Optional variant, Optional inputs, Optional whatif"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_the_module_is_xlwings_output_plus_one_prologue_per_function(text: str, 
         assert lines[2:2 + len(params)] == [f"    If IsObject({p}) Then {p} = {p}.Value2" for p in params]
         call = re.search(rf'XLPy\.CallUDF\("{MODULE}", "{name}", Array\((.*?)\), ThisWorkbook, Application\.Caller\)',
                          body(text, name))
-        assert call and call.group(1) == ", ".join(params), name  # every argument goes to Python, inputs last
+        assert call and call.group(1) == ", ".join(params), name  # every argument goes to Python, whatif last
 
 
 def test_import_functions_in_excel_writes_the_same_module() -> None:
@@ -103,6 +104,15 @@ def test_import_functions_in_excel_writes_the_same_module() -> None:
                               "    If IsObject(a) Then a = a.Value2\n    If IsObject(inputs) Then inputs = inputs.Value2\n"
                               "    F = 1\nEnd Function\n")
     assert calls == ["m"]
+
+
+def test_the_prologue_comes_with_an_optional_inputs_followed_by_optional_arguments_only() -> None:
+    assert with_prologue("Function F(a, Optional inputs, Optional whatif)\n") == (
+        "Function F(a, Optional inputs, Optional whatif)\n    Application.Volatile IsMissing(inputs)\n"
+        "    If IsObject(a) Then a = a.Value2\n    If IsObject(inputs) Then inputs = inputs.Value2\n"
+        "    If IsObject(whatif) Then whatif = whatif.Value2\n")
+    for other in ("Function F(a, Optional inputs, b)\n", "Function F(a, Optional whatif)\n", "Function F(inputs)\n"):
+        assert with_prologue(other) == other
 
 
 def test_category_and_wizard_texts_reach_excel(options: dict[str, dict]) -> None:

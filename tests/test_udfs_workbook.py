@@ -6,7 +6,7 @@
    the 10 function cells once and every Scenarios/Compare cell then equals the engine at the new rate;
    editing a cell no function depends on calls none.
 2. COM reads: a call with ``inputs`` reads nothing from the workbook; a call without reads the calling
-   workbook's assumption sheets (a recording stand-in Book, tests/fixtures/xlbook.py): 57 round trips.
+   workbook's assumption sheets (a recording stand-in Book, tests/fixtures/xlbook.py): 61 round trips.
 3. A real spreadsheet (LibreOffice) computes TCO_INPUTS; priced from that block the functions agree with the
    loader; a cell outside the input blocks is not read (and the loader's check names it).
 """
@@ -96,10 +96,12 @@ def excel(tmp_path_factory: pytest.TempPathFactory):
         yield model, values, calls
 
 
-def recalculated(excel, ref: str, value: Any) -> tuple[dict[str, Any], list[str]]:
+def recalculated(excel, ref: str, value: Any, values: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Excel's recalculation after typing ``value`` into ``ref``: every cell downstream of it is recalculated,
-    from the values the others already hold. Returns (values, the functions called)."""
-    model, values, calls = excel
+    from the values the others already hold (``values``: after an earlier edit; default: the file's). Returns
+    (values, the functions called)."""
+    model, first, calls = excel
+    values = first if values is None else values
     edited, graph = key(ref), model.dsp.dmap
     dirty, todo = set(), [edited]
     while todo:
@@ -175,7 +177,8 @@ def test_ten_spilling_calls_fill_the_shipped_sheets_with_the_engines_figures(exc
                                                           "MAC_STUDIOS_NEEDED", "LLM_API_COST", "TCO_COMPARE",
                                                           "TCO_BREAKDOWN"])
     assert sorted(calls) == sorted(name for _, name, _ in found)  # one call per block, none volatile
-    assert all(args[-1] == layout.INPUTS_NAME for _, _, args in found)
+    # every call passes TCO_INPUTS; the Compare sheet's then its what-if cell (blank: none)
+    assert all(args[-1] == layout.INPUTS_NAME or args[-2:] == [layout.INPUTS_NAME, "$B$5"] for _, _, args in found)
     assert scenarios_wrong(values, a) == {}
     assert shown(values, f"{layout.SCENARIOS}!B3").tolist() == [[0]]  # no cell shows an error
     assert shown(values, f"{layout.COMPARE}!B3").tolist() == [[0]]
@@ -199,6 +202,24 @@ def test_an_assumption_edit_recalculates_exactly_the_function_cells_with_the_new
     df = compare(47, edited)
     assert compared[1:, 0].tolist() == df["name"].tolist()
     assert compared[1:, 3].tolist() == [cents(x) for x in df["tco"]]
+
+
+def test_a_what_if_named_on_compare_recalculates_its_two_tables_with_it(excel) -> None:
+    after, called = recalculated(excel, f"{layout.COMPARE}!B5", "SIP trunking")
+    assert sorted(called) == ["TCO_BREAKDOWN", "TCO_COMPARE"]  # the cells that name B5, nothing else
+    a = load_assumptions(WORKBOOK)
+    compared = shown(after, f"{layout.COMPARE}!{array_formulas(layout.COMPARE)[0][0]}")
+    df = compare(47, a, what_if="SIP trunking")
+    assert compared[1:, 0].tolist() == df["name"].tolist()
+    assert compared[1:, 3].tolist() == [cents(x) for x in df["tco"]]
+    # the what-if's own cells are inputs too: its inbound rate from $0.008 to $0.006 recalculates every call, and
+    # the Compare table then saves 165,440 inbound min × $0.002 × 12 × 5 = $19,852.80 more over 5 years
+    sip = layout.cell_of("what_ifs[1].value")
+    assert sip == "'What-ifs'!C3" and a.what_ifs[1].assumption == INBOUND
+    again, called = recalculated(excel, sip, 0.006, after)
+    assert len(called) == 10
+    moved = shown(again, f"{layout.COMPARE}!{array_formulas(layout.COMPARE)[0][0]}")
+    assert sorted(moved[1:, 3].astype(float)) == pytest.approx(sorted(compared[1:, 3].astype(float) - 19_852.80))
 
 
 @pytest.mark.parametrize("ref", ["Usage!G2", "Telephony!H3", "Telephony!B2", "Scenarios!A1", "README!A1"])
@@ -241,7 +262,7 @@ def test_a_call_without_inputs_reads_each_assumption_sheet_once(monkeypatch) -> 
     sheets = len(layout.ASSUMPTION_SHEETS)
     assert book.reads == {"Workbook.Worksheets": 1, "Worksheets.Item": sheets, "Worksheet.UsedRange": sheets,
                           "Range.Address": sheets, "Range.Value": sheets}
-    assert book.com_reads == 1 + 4 * 14 == 57  # what the README and docs/excel-windows.md state
+    assert book.com_reads == 1 + 4 * 15 == 61  # what the README and docs/excel-windows.md state
 
 
 def test_without_inputs_an_edit_is_seen_at_the_next_call_and_parsed_once(monkeypatch) -> None:

@@ -88,23 +88,24 @@ def test_one_defined_name_per_assumption_and_the_inputs_name(wb):
         assert wb[sheet][cell.replace("$", "")].value == defaults.value(spec.key)
     # 9 scalar sheets: Key, Value, Low, High (4 columns) × 100 rows, 3 to a 300-row strip = 12 columns; then the
     # tables side by side, all their columns × 300 rows: Providers 15, Options 15, LLM models 5, GPU servers 18,
-    # Stacks 18
-    assert inputs_shape() == (300, 12 + 15 + 15 + 5 + 18 + 18)
-    assert wb.defined_names[INPUTS_NAME].attr_text == "'_tco_inputs'!$A$1:$CE$300"
+    # Stacks 18, What-ifs 6
+    assert inputs_shape() == (300, 12 + 15 + 15 + 5 + 18 + 18 + 6)
+    assert wb.defined_names[INPUTS_NAME].attr_text == "'_tco_inputs'!$A$1:$CK$300"
     arrays = {(c.value.ref, c.value.text) for row in wb[INPUTS].iter_rows() for c in row
               if isinstance(c.value, openpyxl.worksheet.formula.ArrayFormula)}
     assert ("A1:A100", '=IF(ISBLANK(\'Usage\'!A1:A100),"",\'Usage\'!A1:A100)') in arrays  # Key
     assert ("B101:B200", '=IF(ISBLANK(\'Telephony\'!C1:C100),"",\'Telephony\'!C1:C100)') in arrays  # Value
     assert ("C101:D200", '=IF(ISBLANK(\'Telephony\'!E1:F100),"",\'Telephony\'!E1:F100)') in arrays  # Low, High
     assert ("BN1:CE300", '=IF(ISBLANK(\'Stacks\'!A1:R300),"",\'Stacks\'!A1:R300)') in arrays
-    assert len(arrays) == sum(len(m.runs()) for m in mirrors()) == 9 * 3 + 5
+    assert ("CF1:CK300", '=IF(ISBLANK(\'What-ifs\'!A1:F300),"",\'What-ifs\'!A1:F300)') in arrays
+    assert len(arrays) == sum(len(m.runs()) for m in mirrors()) == 9 * 3 + 6
 
 
 def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
     ws = wb["Telephony"]
     assert [c.value for c in ws[1]] == ["Key", "Assumption", "Value", "Unit", "Low", "High", "Source", "Note"]
     assert ws.freeze_panes == "A2"
-    assert [ws.cell(row=r, column=1).value for r in range(2, 10)] == [
+    assert [ws.cell(row=r, column=1).value for r in range(2, 11)] == [
         s.key for s in scalar_specs() if s.group == "telephony"]
     value = ws["C2"]
     assert (value.value, value.font.color.rgb, value.number_format) == (
@@ -120,7 +121,7 @@ def test_scalar_sheets_rows_inputs_formats_and_validation(wb):
     assert rule("Telephony", "C2") == ("decimal", "greaterThanOrEqual", "0", None)  # a price
     assert rule("Finance", "C2") == ("whole", "between", "0", "30")  # horizon in whole years, > 0 and <= 30
     options = len({line.group for line in default_assumptions().options}) + 1
-    assert rule("Services", "C2") == ("list", None, f"'_tco_inputs'!$CG$2:$CG${options + 1}", None)  # right of the block
+    assert rule("Services", "C2") == ("list", None, f"'_tco_inputs'!$CM$2:$CM${options + 1}", None)  # right of the block
     assert rule("Stacks", "C5") == ("list", None, '"self_hosted,hybrid,cloud"', None)
     assert rule("Stacks", "D300") == ("list", None, '"TRUE,FALSE"', None)  # rows a user adds are guarded too
     assert rule("Providers", "K2") == ("decimal", "between", "0", "1")  # discount
@@ -171,10 +172,16 @@ def test_compare_sheet_holds_array_formulas_sized_to_their_results(wb):
     ws = wb["Compare"]
     rows = 1 + len(default_assumptions().stacks)  # header + one row per scenario
     compare = ws["A6"].value
-    assert (compare.ref, compare.text) == (f"A6:G{5 + rows}", "=TCO_COMPARE(B4,TCO_INPUTS)")
+    assert (compare.ref, compare.text) == (f"A6:G{5 + rows}", "=TCO_COMPARE(B4,TCO_INPUTS,$B$5)")  # B5: a what-if
     breakdown = next(c.value for c in ws["A"] if isinstance(c.value, openpyxl.worksheet.formula.ArrayFormula)
                      and "BREAKDOWN" in c.value.text)
-    assert re.fullmatch(r"=TCO_BREAKDOWN\(B\d+,B\d+,TCO_INPUTS\)", breakdown.text)
+    assert re.fullmatch(r"=TCO_BREAKDOWN\(B\d+,B\d+,TCO_INPUTS,\$B\$5\)", breakdown.text)
+    assert ws["B5"].value is None and "What-if" in ws["A5"].value  # none until a user picks one
+    [dv] = [dv for dv in ws.data_validations.dataValidation if "B5" in dv.sqref]
+    names = list(dict.fromkeys(w.what_if for w in default_assumptions().what_ifs))
+    lists = openpyxl.load_workbook(DEFAULT_WORKBOOK)[INPUTS]
+    column = dv.formula1.split("!")[1].split(":")[0].replace("$", "").rstrip("0123456789")
+    assert [lists[f"{column}{r}"].value for r in range(2, 2 + len(names))] == names
     assert ws["B3"].value.startswith('=COUNTIF(A6:H')
 
 

@@ -48,12 +48,12 @@ CELL_CASES = {
                     "capacity.failover_ratio, capacity.llm_tokens_per_sec_per_mac, capacity.mac_studios_per_site, "
                     "capacity.min_sites, capacity.agents_per_db_server, capacity.min_db_servers, "
                     "capacity.stt_streams_per_mac, capacity.tts_chars_per_sec_per_mac, capacity.min_gpu_servers, "
-                    "capacity.gpu_capacity_range"),
+                    "capacity.gpu_capacity_range, capacity.at_scale_agents"),
 }
 # Problems that follow from the edits above: the rows whose key was overwritten are missing.
 CONSEQUENCES = {
     ("Hardware", "A8"): ("hardware.watts_average", None, "a row with the key 'hardware.watts_average'"),
-    ("Capacity", "A14"): ("capacity.agents_per_mac_studio", None,
+    ("Capacity", "A15"): ("capacity.agents_per_mac_studio", None,
                           "a row with the key 'capacity.agents_per_mac_studio'"),
 }
 
@@ -131,9 +131,9 @@ def test_a_missing_sheet_and_a_missing_row(built_workbook, tmp_path):
 
     problems = {(p.sheet, p.cell): p for p in _problems(path).problems}
 
-    assert set(problems) == {("Network", "A1"), ("Telephony", "A9"), ("Telephony", "C2")}
+    assert set(problems) == {("Network", "A1"), ("Telephony", "A10"), ("Telephony", "C2")}
     assert problems["Network", "A1"].expected.startswith("a sheet named 'Network' (the workbook has: README, Scenarios, ")
-    assert problems["Telephony", "A9"].expected == "a row with the key 'telephony.number_usd_per_month'"
+    assert problems["Telephony", "A10"].expected == "a row with the key 'telephony.number_usd_per_month'"
 
 
 def test_table_structure_problems(built_workbook, tmp_path):

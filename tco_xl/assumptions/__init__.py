@@ -1,7 +1,8 @@
 """Every input of the engine, typed and grouped as the report groups them; defaults are the report's figures.
 
 Scalar assumptions are addressed by a dotted key, ``group.field`` (e.g. ``telephony.inbound_usd_per_min``);
-tables (providers, options, LLM models, GPU servers, stacks) are lists of rows.
+tables (providers, options, LLM models, GPU servers, stacks) are lists of rows. The what-ifs (named sets of
+overrides of those values, ``what_ifs``) travel with them and are applied on request (``with_what_ifs``).
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from .stacks import DEFAULT_STACKS, GPU_LLM, SELF_HOSTED_LLM, Stack
 from .support import Support
 from .telephony import Telephony
 from .usage import Usage
+from .what_ifs import DEFAULT_WHAT_IFS, WhatIf
 
 __all__ = [
     "DRIVERS", "GPU_LLM", "GROUPS", "SELF_HOSTED_LLM", "Assumptions", "Capacity", "Finance", "GpuServer", "Hardware",
     "Llm", "LlmModel", "Network", "PriceLine", "Problem", "ScalarSpec", "Services", "Stack", "Support", "Telephony",
-    "Unpriced", "Usage", "default_assumptions", "reference_problems", "reference_warnings", "scalar_specs",
+    "Unpriced", "Usage", "WhatIf", "default_assumptions", "reference_problems", "reference_warnings", "scalar_specs",
 ]
 
 GROUPS: dict[str, type[BaseModel]] = {
@@ -124,9 +126,12 @@ class Assumptions(BaseModel):
     llm_models: list[LlmModel] = Field(default_factory=lambda: list(DEFAULT_LLM_MODELS))
     gpu_servers: list[GpuServer] = Field(default_factory=lambda: list(DEFAULT_GPU_SERVERS))
     stacks: list[Stack] = Field(default_factory=lambda: list(DEFAULT_STACKS), min_length=1)
+    what_ifs: list[WhatIf] = Field(default_factory=lambda: list(DEFAULT_WHAT_IFS))
     ranges: dict[str, Range] = Field(default_factory=_default_ranges)
     #: Where each value came from (key or table row -> 'Sheet!C7'); not part of the content.
     origins: dict[str, str] = Field(default_factory=dict, exclude=True)
+    #: The what-ifs applied to these values, in order (``with_what_ifs``); not part of the content.
+    what_ifs_applied: tuple[str, ...] = Field(default=(), exclude=True)
     _hash: str | None = PrivateAttr(default=None)
     _groups: dict[str, list[tuple[str, PriceLine]]] | None = PrivateAttr(default=None)
 
@@ -215,7 +220,13 @@ class Assumptions(BaseModel):
             return (s.gpu or s.llm) if choice == GPU_LLM else choice
         stacks = [s.model_copy(update={"llm": llm(s)}) for s in self.stacks]
         return Assumptions.model_validate({**self.model_dump(), "stacks": [s.model_dump() for s in stacks],
-                                           "origins": self.origins})
+                                           "origins": self.origins, "what_ifs_applied": self.what_ifs_applied})
+
+    def with_what_ifs(self, names: Sequence[str], field: str = "what_if") -> Assumptions:
+        """A copy with the what-ifs ``names`` applied in order (names as on the What-ifs sheet, case and
+        punctuation ignored); ``field`` names the argument in errors. Cached on content and names."""
+        from .overrides import with_what_ifs
+        return with_what_ifs(self, tuple(names), field)
 
     def __eq__(self, other: object) -> bool:
         """Equal content (every value), wherever the values were read from."""
@@ -239,7 +250,7 @@ def _split_key(key: str) -> tuple[str, str]:
     return group, field
 
 
-def reference_problems(a: Assumptions) -> list[Problem]:
+def reference_problems(a: Assumptions, what_ifs: bool = True) -> list[Problem]:
     """Names that must resolve across tables, and rows that would be priced twice or not where meant.
 
     Stacks: keys and names identify one stack each (as users type them: case and punctuation ignored); the
@@ -247,7 +258,8 @@ def reference_problems(a: Assumptions) -> list[Problem]:
     provider only); provider, provider categories, option groups, backups and LLM name rows that exist; no
     group is priced twice for a stack. Price lines: a group lives on one sheet, is spelled one way, and
     lists each line item once. Services name Options groups. LLM models: one key and name each. Ranges
-    bracket their values. Values that could not be read (None) are skipped.
+    bracket their values. Values that could not be read (None) are skipped. With ``what_ifs``, every what-if
+    applied on its own (``overrides.what_if_problems``).
     """
     from ..engine.inputs import norm_text  # the one rule for comparing names users type (engine imports us)
 
@@ -348,6 +360,9 @@ def reference_problems(a: Assumptions) -> list[Problem]:
         low, high = range_bounds(base, rng.low, rng.high)
         if not low <= base <= high:
             problems.append(Problem(("ranges", key), (rng.low, rng.high), f"low <= value ({base}) <= high"))
+    if what_ifs:
+        from .overrides import what_if_problems
+        problems += what_if_problems(a)
     return problems
 
 

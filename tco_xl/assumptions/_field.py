@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field, JsonValue
+from pydantic_core import ErrorDetails
 
 from .bands import Band, with_note
 
@@ -50,3 +51,18 @@ def as_cell(x: float) -> float:
     """``x`` to the 15 significant digits a spreadsheet cell keeps (a default such as 24,000 / 900 h then reads back
     from the workbook as the same number)."""
     return float(f"{x:.15g}")
+
+
+_EXPECTED_BY_TYPE = {"missing": "a value (this column is required)", "int_from_float": "a whole number",
+                     "int_parsing": "a whole number", "string_too_short": "text (not empty)"}
+_BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def expected_text(err: ErrorDetails, unit: str | None = None) -> str:
+    """What a value should be, from a pydantic error ('a number greater than or equal to 0 (USD/min)')."""
+    text = _EXPECTED_BY_TYPE.get(err["type"])
+    if text is None:
+        text = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+        if err["type"] in _BOUND_TYPES:
+            text = f"a number {text}"
+    return f"{text} ({unit})" if unit else text

@@ -50,3 +50,6 @@ class Capacity(BaseModel):
         label="Range of every GPU server's capacities (GPU servers sheet: tokens/s, streams, characters/s)",
         source=ESTIMATE.source, note="Sensitivity and Monte Carlo move each capacity of the GPU servers sheet by ± "
                                      "this share of itself; 0 holds them fixed")
+    at_scale_agents: int = assumption(100, unit="agents", gt=0, label="Headcount from which the option added at scale "
+                                      "is priced", source="Report §Monitoring 'upgrade to Datadog at 100+ agents'",
+                                      note="Applies to services.at_scale (none by default)")

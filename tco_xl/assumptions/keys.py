@@ -1,7 +1,8 @@
 """Stable keys of table cells: 'providers[3].unit_price' -> 'providers[aws|S3 Standard].unit_price'.
 
-The engine and the analyses name a table cell by its row position; people, snapshots and the diff name it
-by what identifies the row (provider and line, model key, stack key), which survives a row inserted above.
+The engine and the analyses name a table cell by its row position; people, snapshots, the diff and the
+what-ifs name it by what identifies the row (provider and line, model key, stack key, what-if and the
+assumption it sets), which survives a row inserted above.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def _row_ids(a: Assumptions) -> dict[str, list[str]]:
     lines = lambda rows: [f"{r.group}|{r.line}" for r in rows]  # noqa: E731
     return {"providers": lines(a.providers), "options": lines(a.options),
             "llm_models": [m.key for m in a.llm_models], "gpu_servers": lines(a.gpu_servers),
-            "stacks": [s.key for s in a.stacks]}
+            "stacks": [s.key for s in a.stacks], "what_ifs": [f"{w.what_if}|{w.assumption}" for w in a.what_ifs]}
 
 
 def stable_keys(a: Assumptions) -> dict[str, str]:

@@ -18,3 +18,9 @@ class Services(BaseModel):
                                choices="options", source="Report §Security: pentest listed, in no scenario total",
                                note="'security_pentest' adds the annual penetration test; "
                                     "'security_aws_waf' a WAF outside Cloudflare")
+    at_scale: str = assumption("none", unit="option", label="Option added at scale", choices="options",
+                               source="Report §Monitoring 'Start self-hosted, upgrade to Datadog at 100+ agents': "
+                                      "in no scenario total",
+                               note="Priced from the headcount capacity.at_scale_agents on, besides the choices "
+                                    "above ('monitoring_datadog': the report's upgrade; self-hosted monitoring costs "
+                                    "nothing)")

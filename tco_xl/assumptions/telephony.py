@@ -29,3 +29,8 @@ class Telephony(BaseModel):
                                   band=USAGE_VOLUME)
     recording_usd_per_gb: float = assumption(0.25, unit="USD/GB/month", label="Twilio recording storage rate",
                                              source=_T, band=VENDOR_PRICE)
+    minutes_discount: float = assumption(0, unit="share", le=1, label="Discount on the per-minute call rates",
+                                         source="Report Cost Optimization Tips 'Negotiate Twilio volume discount': "
+                                                "in no scenario total",
+                                         note="Volume pricing or a negotiated rate, off inbound and outbound minutes "
+                                              "(the what-if 'Twilio volume discount' sets it)")

@@ -8,7 +8,9 @@ from .app import app
 from . import reconcile, report  # noqa: F401  (register commands)
 from . import snapshot  # noqa: F401  (registers export, diff)
 from . import analysis  # noqa: F401  (registers breakeven, sensitivity, simulate, cashflow)
+from . import levers  # noqa: F401  (registers levers)
 from . import workbook  # noqa: F401  (registers workbook build, workbook check)
+from . import lite  # noqa: F401  (registers lite)
 # isort: on
 
 

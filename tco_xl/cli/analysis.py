@@ -18,8 +18,9 @@ from ..assumptions.keys import readable_key, stable_keys
 from ..engine import compare, metric_key, scenario_key
 from ..engine.inputs import agent_grid, metric_label
 from ..errors import InputError
-from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, err_console, load, user_errors
+from .app import AgentsOpt, Format, FormatOpt, WhatIfOpt, WorkbookOpt, app, console, err_console, load, user_errors
 from .output import Col, LazyProgress, money_col, print_csv, print_json, print_table, records
+from .report import applied
 
 CurrencyOpt = Annotated[str | None, typer.Option(
     "--currency", "-c", help="USD, EUR or BGN (default: the workbook's Finance currency, USD).")]
@@ -52,10 +53,11 @@ def breakeven(
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
     workbook: WorkbookOpt = None,
+    what_if: WhatIfOpt = None,
 ) -> None:
     """Every headcount where the cheaper of two scenarios changes (exact, on the step-wise cost curves); or, with
     --over price|tokens, the API price or the token volume at which self-hosting pays off."""
-    a = load(workbook)
+    a = load(workbook, what_if)
     keys = [s.key for s in a.stacks] if not scenarios else [scenario_key(a, s, "SCENARIOS") for s in scenarios]
     keys = list(dict.fromkeys(keys))  # 'hybrid Hybrid' is one scenario
     if len(keys) < 2:
@@ -69,7 +71,8 @@ def breakeven(
                          "(the headcount break-even scans every headcount 1..--agents-max)")
     code = currency_code(currency, a, "--currency")
     df = breakeven_table(a, list(combinations(keys, 2)), agents_max, m, code)
-    _emit([(f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code})", df, None)], fmt, [
+    title = f"Break-even on {_metric_label(a, m)} over 1..{agents_max:,} agents ({code}){applied(a)}"
+    _emit([(title, df, None)], fmt, [
         Col("scenario_a", "Scenario A"), Col("scenario_b", "Scenario B"), Col("agents", "Crosses at", _COUNT),
         Col("cheaper_before", "Cheaper before"), Col("cheaper_after", "Cheaper from"),
         money_col("gap_before", "Gap before", drop=2), money_col("gap_after", "Gap after", drop=1)])
@@ -112,9 +115,10 @@ def sensitivity(
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
     workbook: WorkbookOpt = None,
+    what_if: WhatIfOpt = None,
 ) -> None:
     """Tornado: each assumption moved to its workbook low/high (else ±20%), the change in N-year TCO, ranked."""
-    a = load(workbook)
+    a = load(workbook, what_if)
     code = currency_code(currency, a, "--currency")
     m = metric_key(metric, "--metric")
     keys = stable_keys(a)
@@ -133,7 +137,7 @@ def sensitivity(
             title = (f"{_name(a, key)} at {n} agents: {_metric_label(a, m)} {df.attrs['base_tco']:,.2f} {code}, "
                      "each assumption at its low / high")
         df = df.assign(assumption=[readable_key(keys, k) for k in df.assumption])
-        frames.append((title, df.head(top) if top > 0 else df, n))
+        frames.append((title + applied(a), df.head(top) if top > 0 else df, n))
     columns = [Col("assumption", "Assumption"), Col("base", "Base", _VALUE), Col("low", "Low", _VALUE, drop=4),
                Col("high", "High", _VALUE, drop=4), Col("unit", "Unit", drop=2), Col("range", "Range", drop=1)]
     columns += ([Col("moved_to", "Moved to"), Col("cheapest_after", "Cheapest after"),
@@ -154,11 +158,12 @@ def run_simulation(
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
     workbook: WorkbookOpt = None,
+    what_if: WhatIfOpt = None,
 ) -> None:
     """Monte Carlo over every uncertain input (its workbook range, else the default band of its kind; triangular
     low/base/high), all scenarios at once: P10/P50/P90, mean and base of the N-year TCO, and the probability
     that each scenario is cheapest. A base outside its P10–P90 is flagged with the reason."""
-    a = load(workbook)
+    a = load(workbook, what_if)
     code = currency_code(currency, a, "--currency")
     m = metric_key(metric, "--metric")
     keys = stable_keys(a)
@@ -175,7 +180,7 @@ def run_simulation(
                         inputs=[{"assumption": readable_key(keys, f.key), "low": f.low, "base": f.base,
                                  "high": f.high, "range": f.range_source} for f in sim.factors],
                         note="\n".join(f"{r.name}: {r.note}" for r in df.itertuples() if r.note))
-        frames.append((title, df, n))
+        frames.append((title + applied(a), df, n))
     _emit(frames, fmt, [Col("name", "Scenario"), money_col("p10", "P10"), money_col("p50", "P50"),
                         money_col("p90", "P90"), money_col("mean", "Mean", drop=2), money_col("base", "Base", drop=1),
                         Col("prob_cheapest", "P(cheapest)", _SHARE)])
@@ -192,12 +197,13 @@ def cashflow(
     currency: CurrencyOpt = None,
     fmt: FormatOpt = Format.table,
     workbook: WorkbookOpt = None,
+    what_if: WhatIfOpt = None,
 ) -> None:
     """Cash flows by year with escalation, hardware replacement and residual value, and their NPV.
 
     A view beside the TCO: the N-year TCO itself stays Year 1 + (N − 1) × annual, undiscounted at flat prices.
     """
-    a = load(workbook)
+    a = load(workbook, what_if)
     code = currency_code(currency, a, "--currency")
     r = discount_rate(a.finance.discount_rate if rate is None else rate, "--rate")
     frames = []
@@ -209,7 +215,7 @@ def cashflow(
         else:
             df = npv_table(a, n, r, code)
             title = f"{n} agents: NPV at {r:.2%} in {code} (TCO: undiscounted, flat prices)"
-        frames.append((title, df, n))
+        frames.append((title + applied(a), df, n))
     columns = ([Col("year", "Year", _COUNT), money_col("hardware", "Hardware"), money_col("setup", "Setup", drop=5),
                 money_col("twilio", "Twilio"), money_col("cloud", "Cloud"), money_col("opex", "On-prem opex"),
                 money_col("resale", "Resale", drop=4), money_col("net", "Net"),

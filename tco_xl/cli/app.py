@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..assumptions import Assumptions, default_assumptions
 from ..errors import TcoError, WorkbookError
@@ -26,6 +27,9 @@ WorkbookOpt = Annotated[Path | None, typer.Option(
                              "which equal workbook/TCO.xlsm).")]
 AgentsOpt = Annotated[list[str], typer.Option(
     "--agents", "-a", help="Headcount (whole number >= 1); repeat for several.")]
+WhatIfOpt = Annotated[list[str] | None, typer.Option(
+    "--what-if", help="Apply this what-if of the What-ifs sheet (e.g. 'SIP trunking'; `tco-xl levers` lists them); "
+                      "repeat to apply several, in order.", metavar="NAME")]
 
 
 class Format(str, Enum):
@@ -37,8 +41,14 @@ class Format(str, Enum):
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
-def load(workbook: Path | None) -> Assumptions:
-    """Assumptions from ``workbook``, or the bundled defaults; a snapshot passed instead is named as such."""
+def load(workbook: Path | None, what_ifs: list[str] | None = None) -> Assumptions:
+    """Assumptions from ``workbook``, or the bundled defaults, with the what-ifs ``what_ifs`` applied in order;
+    a snapshot passed instead is named as such."""
+    a = _read(workbook)
+    return a.with_what_ifs(what_ifs, "--what-if") if what_ifs else a
+
+
+def _read(workbook: Path | None) -> Assumptions:
     if workbook is None:
         return default_assumptions()
     from ..io.workbook import load_assumptions
@@ -62,7 +72,7 @@ def user_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except TcoError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
             sys.exit(1)
     return wrapper
 

@@ -10,7 +10,7 @@ import typer
 from ..assumptions.keys import readable_key, stable_keys
 from ..engine import compare, evaluate, scenario_key
 from ..engine.inputs import COMPARISON_METRICS, agent_grid, llm_key, metric_label
-from .app import AgentsOpt, Format, FormatOpt, WorkbookOpt, app, console, load, user_errors
+from .app import AgentsOpt, Format, FormatOpt, WhatIfOpt, WorkbookOpt, app, console, load, user_errors
 from .output import Col, money_col, print_csv, print_json, print_table, records
 
 #: Money fields of `report` output (to the cent in JSON and CSV).
@@ -30,9 +30,10 @@ def report(
         "--llm", help="Price every scenario with this LLM API model (e.g. gpt-4o), or 'self_hosted' where "
                       "Mac Studios run it.")] = None,
     workbook: WorkbookOpt = None,
+    what_if: WhatIfOpt = None,
 ) -> None:
     """Year 1, annual (years 2..N), N-year TCO, monthly and per agent per month for every scenario."""
-    a = load(workbook)
+    a = load(workbook, what_if)
     if llm is not None:
         a = with_llm(a, llm)
     counts = agent_grid(agents, "--agents")
@@ -41,7 +42,8 @@ def report(
         return
     df = compare(counts, a)
     if fmt is Format.json:
-        print_json({"horizon_years": a.finance.horizon_years, "currency": "USD", "rows": records(df)}, MONEY)
+        print_json({"horizon_years": a.finance.horizon_years, "currency": "USD",
+                    "what_ifs": list(a.what_ifs_applied), "rows": records(df)}, MONEY)
     elif fmt is Format.csv:
         print_csv(df, MONEY)
     else:
@@ -51,8 +53,13 @@ def report(
         for n, block in df.groupby("agents", sort=False):
             rows = [(r.rank, f"{r.name} ◀ cheapest" if r.cheapest else r.name, *(getattr(r, m) for m in
                      COMPARISON_METRICS)) for r in block.itertuples()]
-            print_table(console, f"{n} agents — sorted by {horizon}-year TCO (USD)", cols, rows,
+            print_table(console, f"{n} agents — sorted by {horizon}-year TCO (USD){applied(a)}", cols, rows,
                         ["bold green" if c else None for c in block.cheapest])
+
+
+def applied(a) -> str:
+    """' — what-ifs: SIP trunking, …' for a table title when what-ifs are applied, else ''."""
+    return f" — what-if: {' + '.join(a.what_ifs_applied)}" if a.what_ifs_applied else ""
 
 
 def with_llm(a, value: str):
@@ -83,4 +90,4 @@ def _breakdown(a, key, counts, fmt: Format) -> None:
         rows = [[getattr(r, c.field) for c in cols] for r in df.itertuples()]
         rows.append(["", "Total", p.monthly, p.one_time,
                      f"Year 1 {p.year1:,.2f} · annual {p.annual:,.2f} · {p.horizon}-year TCO {p.tco:,.2f}"])
-        print_table(console, f"{p.name} at {n} agents (USD)", cols, rows, [None] * len(df) + ["bold"])
+        print_table(console, f"{p.name} at {n} agents (USD){applied(a)}", cols, rows, [None] * len(df) + ["bold"])

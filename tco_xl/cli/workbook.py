@@ -35,7 +35,7 @@ def check(path: Annotated[Path, typer.Argument(help="Workbook to validate (.xlsm
     from ..io.workbook import load_assumptions
     a = load_assumptions(path)
     evaluate(a, [1, MAX_AGENTS])  # every scenario prices to finite numbers from 1 to the largest headcount
-    tables = ", ".join(f"{len(getattr(a, t.table))} {t.table.replace('_', ' ')}" for t in TABLE_SHEETS)
+    tables = ", ".join(f"{len(getattr(a, t.table))} {t.name}" for t in TABLE_SHEETS)
     console.print(f"OK {path}: {len(a.scalars())} assumptions; {tables} rows; content hash {a.content_hash()[:12]}",
                   highlight=False)
     by_why: dict[str, list[str]] = {}

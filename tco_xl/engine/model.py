@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from ..assumptions import NONE_OPTION, SELF_HOSTED_LLM, Assumptions, Stack
 from . import capacity
 from .components import Line
-from .expr import AGENTS, Expr, Named, Param
+from .expr import AGENTS, Const, Expr, Input, Named, Param, where
 from .llm import llm_lines
 from .onprem import onprem_lines
 from .pricelist import group_lines
@@ -71,7 +71,7 @@ def _structure(a: Assumptions) -> tuple:
                     tuple(s.option_groups), s.backups, s.llm, s.voice) for s in a.stacks)
     return (tuple(map(_LINE_TEXTS, a.providers)), tuple(map(_LINE_TEXTS, a.options)),
             tuple(map(_LINE_TEXTS, a.gpu_servers)), tuple((m.key, m.name) for m in a.llm_models), stacks,
-            (a.services.email, a.services.monitoring, a.services.security))
+            (a.services.email, a.services.monitoring, a.services.security, a.services.at_scale))
 
 
 _MODELS: OrderedDict[tuple, StackModel] = OrderedDict()
@@ -88,6 +88,19 @@ def stack_model(a: Assumptions, stack: Stack, key: tuple | None = None) -> Stack
         if len(_MODELS) > _MAX_MODELS:
             _MODELS.popitem(last=False)
     return model
+
+
+#: From this headcount on, the option added at scale is priced (below it, its lines cost nothing).
+AT_SCALE = Input("capacity.at_scale_agents", "{} agents") <= AGENTS
+_OFF = Input("capacity.at_scale_agents", "off below {} agents") * Const(0)
+
+
+def at_scale(line: Line) -> Line:
+    """``line`` priced from the headcount ``capacity.at_scale_agents`` on (``services.at_scale``'s lines)."""
+    def gated(x: Expr | None) -> Expr | None:
+        return None if x is None else where(AT_SCALE, x, _OFF)
+    return replace(line, quantity=where(AT_SCALE, line.quantity, 0), monthly=gated(line.monthly),
+                   one_time=gated(line.one_time), optional=True, _keys={})
 
 
 def _build(a: Assumptions, stack: Stack, index: int) -> StackModel:
@@ -120,6 +133,9 @@ def _build(a: Assumptions, stack: Stack, index: int) -> StackModel:
         requires.append((f"services.{name}", choice))
         if choice != NONE_OPTION:
             lines += group_lines(a.line_refs(choice), drivers)
+    requires.append(("services.at_scale", a.services.at_scale))
+    if a.services.at_scale != NONE_OPTION:
+        lines += [at_scale(line) for line in group_lines(a.line_refs(a.services.at_scale), drivers)]
     if stack.backups != NONE_OPTION:
         lines += group_lines(a.line_refs(stack.backups), drivers)
     lines += support_lines(index)

@@ -109,13 +109,26 @@ def _total(values: Iterable[Num]) -> Num:
     return total
 
 
+WhatIfs = str | Iterable[str] | None
+
+
+def with_what_if(a: Assumptions, what_if: WhatIfs) -> Assumptions:
+    """``a`` with the what-if named ``what_if`` (or several, applied in order) applied; ``a`` itself for None."""
+    if what_if is None:
+        return a
+    return a.with_what_ifs([what_if] if isinstance(what_if, str) else list(what_if), "what_if")
+
+
 @finite_results
-def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None) -> dict[str, ScenarioResult]:
-    """Every scenario (or the named ones) over ``agents`` in one vectorized pass per scenario.
+def evaluate(a: Assumptions, agents: Any, scenarios: Iterable[str] | None = None,
+             what_if: WhatIfs = None) -> dict[str, ScenarioResult]:
+    """Every scenario (or the named ones) over ``agents`` in one vectorized pass per scenario, with the what-if(s)
+    ``what_if`` applied (names from the What-ifs sheet, in order).
 
     ``agents`` is a headcount or an array of headcounts (any shape; arrays of assumption draws made
     with ``Assumptions.with_values`` broadcast against it).
     """
+    a = with_what_if(a, what_if)
     grid = agent_grid(agents)
     keys = [scenario_key(a, s) for s in scenarios] if scenarios is not None else [s.key for s in a.stacks]
     horizon = a.finance.horizon_years
@@ -136,9 +149,10 @@ def _price_cached(a: Assumptions, key: str, agents: int) -> ScenarioResult:
                           tuple(c.at(()) for c in stack_components(a, stack, float(agents))))
 
 
-def price(scenario: str, agents: Any, a: Assumptions | None = None) -> ScenarioResult:
-    """One scenario at one headcount, with its line items (cached on the assumptions' content)."""
-    a = a or default_assumptions()
+def price(scenario: str, agents: Any, a: Assumptions | None = None, what_if: WhatIfs = None) -> ScenarioResult:
+    """One scenario at one headcount, with its line items (cached on the assumptions' content); ``what_if``: a
+    what-if's name (or several, applied in order) from the What-ifs sheet, e.g. 'SIP trunking'."""
+    a = with_what_if(a or default_assumptions(), what_if)
     return _price_cached(a, scenario_key(a, scenario), agent_count(agents))
 
 
@@ -148,11 +162,11 @@ def ranked(agents: Any, a: Assumptions | None = None) -> list[ScenarioResult]:
     return sorted((price(s.key, agents, a) for s in a.stacks), key=lambda r: (r.tco, r.key))
 
 
-def compare(agents: Any, a: Assumptions | None = None) -> pd.DataFrame:
+def compare(agents: Any, a: Assumptions | None = None, what_if: WhatIfs = None) -> pd.DataFrame:
     """Every scenario at every headcount: one row each with all metrics, its rank by N-year TCO (ties share a
     rank), the cheapest marked, and ``margin``: USD by which its N-year TCO is below the next rank's (NaN for
-    the last rank)."""
-    a = a or default_assumptions()
+    the last rank); with the what-if(s) ``what_if`` applied."""
+    a = with_what_if(a or default_assumptions(), what_if)
     counts = agent_grid(agents)
     results = evaluate(a, counts)
     rows = []

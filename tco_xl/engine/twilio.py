@@ -5,16 +5,22 @@ from __future__ import annotations
 from ..assumptions import Assumptions
 from .capacity import MINUTES, SCALE
 from .components import Component, Line, Num
-from .expr import AGENTS, Context, Input, Named, evaluate
+from .expr import AGENTS, Context, Input, Named, Quiet, evaluate
 
 __all__ = ["MINUTES", "TWILIO_LINES", "minutes_per_month", "twilio_components"]
 _INBOUND = Input("usage.inbound_share", "{:.0%} inbound")
 
 
-def _usage_line(name: str, quantity: Named, unit: str, rate: str, per: str) -> Line:
-    """A Twilio line billed as quantity × rate (USD/month); ``rate`` is its Telephony key."""
+#: Call minutes are billed less the discount on per-minute rates (a factor of 1, left out of derivations, at 0%).
+_MINUTES_DISCOUNT = Quiet(1 - Input("telephony.minutes_discount", "{:.2%} discount"))
+
+
+def _usage_line(name: str, quantity: Named, unit: str, rate: str, per: str, discounted: bool = False) -> Line:
+    """A Twilio line billed as quantity × rate (USD/month), less the minutes discount where ``discounted``;
+    ``rate`` is its Telephony key."""
     price = Input(f"telephony.{rate}", "{:$}/" + per)
-    return Line("telephony", name, unit, quantity, price, monthly=quantity * price)
+    return Line("telephony", name, unit, quantity, price,
+                monthly=quantity * price * _MINUTES_DISCOUNT if discounted else quantity * price)
 
 
 def _scaled(name: str, key: str, unit: str) -> Named:
@@ -25,11 +31,11 @@ def _scaled(name: str, key: str, unit: str) -> Named:
 #: Inbound and outbound minutes, phone numbers, SMS and recording storage.
 TWILIO_LINES = (
     _usage_line("Twilio inbound calls", Named("Inbound minutes/month", MINUTES * _INBOUND, unit="min", derive=True),
-                "min", "inbound_usd_per_min", "min"),
+                "min", "inbound_usd_per_min", "min", discounted=True),
     _usage_line("Twilio outbound calls", Named(
         "Outbound minutes/month", MINUTES * Named("Outbound share", 1 - Input("usage.inbound_share"), unit="share",
                                                   show="{:.0%} outbound"), unit="min", derive=True),
-                "min", "outbound_usd_per_min", "min"),
+                "min", "outbound_usd_per_min", "min", discounted=True),
     _usage_line("Twilio phone numbers", Named(
         "Phone numbers", AGENTS * Input("telephony.numbers_per_agent", "{} numbers/agent"), unit="numbers",
         derive=True), "number", "number_usd_per_month", "number/month"),

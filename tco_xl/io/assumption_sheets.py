@@ -141,7 +141,7 @@ def choice_lists(a: Assumptions) -> dict[str, list[str]]:
     return {"options": list(dict.fromkeys([line.group for line in a.options] + [NONE_OPTION])),
             "providers": list(dict.fromkeys(line.group for line in a.providers)),
             "llm_models": [SELF_HOSTED_LLM, *(m.key for m in a.llm_models), *a.gpu_groups()],
-            "stacks": [s.key for s in a.stacks],
+            "stacks": [s.key for s in a.stacks], "what_ifs": list(dict.fromkeys(w.what_if for w in a.what_ifs)),
             "gpu_servers": a.gpu_groups(),
             "voice": [SELF_HOSTED_LLM, *a.gpu_groups(),
                       *dict.fromkeys(line.group for line in a.options if line.driver in _VOICE_DRIVERS)]}

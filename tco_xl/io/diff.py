@@ -2,11 +2,14 @@
 
 Reads only the snapshot files (Metadata, Results and Assumption cells sheets — Summary and Assumptions
 in format 1; columns found by their headers, so snapshots of other tco_xl versions diff as far as their
-sheets allow) and renders the result as text, Markdown (for a pull-request comment) or JSON.
+sheets allow) and renders the result as text, Markdown (for a pull-request comment) or JSON. A snapshot
+that is not written (``snapshot_in_memory``: a workbook's assumptions without and with a what-if) is read
+from its bytes by the same reader.
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
@@ -20,9 +23,10 @@ from pydantic import BaseModel, ValidationError, computed_field
 
 from ..engine.inputs import METRICS
 from ..errors import TcoError
-from .snapshot import ASSUMPTION_CELLS, FORMAT, RESULTS, summary_headers
+from .snapshot import ASSUMPTION_CELLS, FORMAT, RESULTS, SnapshotData, snapshot_bytes, summary_headers
 
-__all__ = ["NotASnapshot", "Snapshot", "SnapshotDiff", "diff_snapshots", "read_snapshot", "render"]
+__all__ = ["NotASnapshot", "Snapshot", "SnapshotDiff", "diff_snapshots", "read_snapshot", "render",
+           "snapshot_in_memory"]
 
 FORMAT_PREFIX = FORMAT.rsplit("/", 1)[0] + "/"
 DIFF_METRICS = ("year1", "annual", "tco")
@@ -49,6 +53,7 @@ class Info(BaseModel):
     horizon_years: int | None = None
     assumptions_sha256: str = ""
     assumptions_source: str = ""
+    what_ifs: str = ""
     source_workbook_sha256: str = ""
     git_commit: str = ""
 
@@ -110,6 +115,16 @@ def read_snapshot(path: Path) -> Snapshot:
         wb.close()
 
 
+def snapshot_in_memory(d: SnapshotData, label: str) -> Snapshot:
+    """The snapshot of ``d`` as the diff reads a file of it, without writing one (``label`` names it)."""
+    data, _ = snapshot_bytes(d)
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return _read(Path(label), wb)
+    finally:
+        wb.close()
+
+
 def _read(path: Path, wb) -> Snapshot:
     if "Metadata" not in wb.sheetnames:
         raise NotASnapshot(path, f"no Metadata sheet (sheets: {', '.join(wb.sheetnames)})")
@@ -123,7 +138,7 @@ def _read(path: Path, wb) -> Snapshot:
     info = Info(file=path.name, format=fmt, version=str(meta.get("tco_xl_version") or ""),
                 created=str(meta.get("created") or ""), agents=str(meta.get("agents") or ""),
                 horizon_years=int(horizon) if isinstance(horizon, (int, float)) else None,
-                **{k: str(meta.get(k) or "") for k in ("assumptions_sha256", "assumptions_source",
+                **{k: str(meta.get(k) or "") for k in ("assumptions_sha256", "assumptions_source", "what_ifs",
                                                        "source_workbook_sha256", "git_commit")})
     missing: list[str] = []
     results = RESULTS if RESULTS in wb.sheetnames else "Summary"  # format 1 kept the table on its Summary
@@ -374,6 +389,7 @@ def _described(info: Info) -> str:
     parts = [f"tco_xl {info.version}" if info.version else "", f"created {info.created}" if info.created else "",
              f"assumptions {info.assumptions_sha256[:8]}" if info.assumptions_sha256 else "",
              f"from {info.assumptions_source}" if info.assumptions_source else "",
+             f"what-if {info.what_ifs}" if info.what_ifs not in ("", "none") else "",
              f"agents {info.agents}" if info.agents else ""]
     return ", ".join(p for p in parts if p)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
-from ..assumptions import GROUPS, GpuServer, LlmModel, PriceLine, Stack, scalar_specs
+from ..assumptions import GROUPS, GpuServer, LlmModel, PriceLine, Stack, WhatIf, scalar_specs
 
 README = "README"
 SCENARIOS = "Scenarios"
@@ -72,10 +72,12 @@ _TABLE_HEADERS = {
     "setup_usd": "Setup (USD)", "gpu": "GPU servers", "voice": "Voice AI",
     "support_hours_mid": "Support hours at 2nd headcount", "support_hours_high": "Support hours at 3rd headcount",
     "tokens_per_sec": "LLM tokens/s per server", "stt_streams": "STT streams per server",
-    "tts_chars_per_sec": "TTS characters/s per server",
+    "tts_chars_per_sec": "TTS characters/s per server", "what_if": "What-if", "assumption": "Assumption",
+    "value": "Value", "claimed": "Report claims", "description": "Description",
 }
 _TABLE_WIDTHS = {"line": 44, "name": 40, "source": 60, "group": 26, "key": 20, "option_groups": 30,
-                 "provider_categories": 28, "backups": 22, "driver": 16, "llm": 18, "gpu": 18, "voice": 18}
+                 "provider_categories": 28, "backups": 22, "driver": 16, "llm": 18, "gpu": 18, "voice": 18,
+                 "what_if": 28, "assumption": 56, "value": 40, "claimed": 36, "description": 70}
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,12 @@ TABLE_SHEETS: tuple[TableSheet, ...] = (
                "the first row's capacities size the group"),
     TableSheet("stacks", "Stacks", Stack, "tblStacks",
                "What each scenario is made of: Mac Studios, provider, options, LLM, support, setup"),
+    TableSheet("what_ifs", "What-ifs", WhatIf, "tblWhatIfs",
+               "Named what-ifs: each row sets one assumption, the rows sharing a What-if name make one what-if "
+               "(the report's savings levers: tco-xl levers; any command or function applies them on request)"),
 )
+#: The tables the engine prices from (the What-ifs table only changes them, on request).
+MODEL_TABLES: tuple[str, ...] = ("providers", "options", "llm_models", "gpu_servers", "stacks")
 
 ASSUMPTION_SHEETS: tuple[str, ...] = (*SCALAR_SHEETS.values(), *(t.name for t in TABLE_SHEETS))
 SHEET_ORDER: tuple[str, ...] = (README, SCENARIOS, COMPARE, *ASSUMPTION_SHEETS, CONF, INPUTS)

@@ -11,7 +11,7 @@ Without ``inputs`` (a user typing ``=TCO_HYBRID(47)``):
 
 - classic Excel on Windows: the VBA wrapper made just that cell volatile; the calling workbook's assumption
   sheets are read here through COM (their constants, never a formula's cached value), one used range per
-  sheet: 53 COM round trips per call. The cache is keyed by what was read, not by the workbook's path, so
+  sheet: 61 COM round trips per call. The cache is keyed by what was read, not by the workbook's path, so
   OneDrive and SharePoint workbooks work;
 - xlwings Lite (Pyodide): a function cannot read the workbook: the call reports the missing argument;
 - plain Python: the workbook named by ``$TCO_XL_WORKBOOK``, else the bundled defaults.

@@ -74,6 +74,7 @@ from .assumption_sheets import (
 from .atomic import write_bytes_atomic
 from .layout import (
     FIRST_ROW,
+    MODEL_TABLES,
     SCALAR_SHEETS,
     TABLE_ROWS,
     TABLE_SHEETS,
@@ -376,7 +377,7 @@ def _checks(layout: LiveLayout) -> list[Check]:
     checks = [_number_check(k) for k in sorted(numbers, key=order)]
     checks += [_text_check(k) for k in sorted(choices, key=order)]
     checks += [_fixed_check(k, fixed[k]) for k in sorted(fixed, key=order)]
-    checks += [_rows_check(t.table, len(getattr(layout.a, t.table))) for t in TABLE_SHEETS]
+    checks += [_rows_check(table, len(getattr(layout.a, table))) for table in MODEL_TABLES]
     return checks
 
 
@@ -431,7 +432,7 @@ class _Sheet:
         """The static check of row ``r`` (column C): '' when every input it reads passes, else the problems."""
         if r.kind == "sum":
             parts = [self.layout.check_ref("fixed", k) for k, _ in self.sheet.model.requires]
-            parts += [self.layout.check_ref("rows", t.table) for t in TABLE_SHEETS]
+            parts += [self.layout.check_ref("rows", table) for table in MODEL_TABLES]
             return _concat(parts)
         if r.kind == "status" or r.expr is None:
             return '""'
@@ -721,6 +722,10 @@ def _readme_sheet(ws: Worksheet, layout: LiveLayout) -> None:
         (f"One sheet per scenario ({', '.join(s.name for s in layout.scenarios)}): every quantity, line item and "
          "total as a formula you can audit (click a cell). Column C shows the checks of the inputs a row reads.",
          None),
+        ("What-ifs: the named what-ifs (each row sets one assumption), kept so that tco_xl reads this file back. No "
+         "formula reads them: 'tco-xl export --live --what-if NAME' writes a live workbook with a what-if's values "
+         "on the assumption sheets"
+         + (f" (this one: {', '.join(layout.a.what_ifs_applied)})." if layout.a.what_ifs_applied else "."), None),
         ("", None), ("What is live and what needs a new export", BOLD),
         ("Live: every number on the assumption sheets, the headcounts, and the currency, billing, driver and whole "
          "units of each price line.", None),

@@ -3,8 +3,9 @@
 A snapshot opens on a one-page Summary a CFO reads first (``snapshot_summary``), then holds every
 scenario at every requested headcount to the cent (Results), charts (``snapshot_charts``), every line
 item with its derivation (Breakdown), every assumption exactly as read with its unit, range, source and
-sheet!cell (Assumptions), the capacity behind the prices (Capacity), the analyses (Break-even,
-Sensitivity, Uncertainty) and its provenance (Metadata). Money comes only from the engine's results and
+sheet!cell (Assumptions), the capacity behind the prices (Capacity), the analyses (Levers: what each
+what-if saves; Break-even, Sensitivity, Uncertainty) and its provenance (Metadata, with the what-ifs
+applied to the assumptions, if any). Money comes only from the engine's results and
 components; these modules lay them out. Every sheet prints: A4, fitted to the page width, header rows
 repeated, charts kept whole (``xlsx.print_setup``); ``tco-xl export --pdf`` renders it with LibreOffice.
 
@@ -46,6 +47,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .. import __version__
 from ..analysis.breakeven import AGENTS_MAX, breakeven_table, metric_grid
 from ..analysis.factors import Factor, factors
+from ..analysis.levers import grouped_levers, levers
 from ..analysis.montecarlo import Simulation, simulate
 from ..analysis.sensitivity import tornado
 from ..assumptions import Assumptions, scalar_specs
@@ -195,6 +197,11 @@ class SnapshotData:
         return [(int(agents[a]), int(agents[b - 1]), str(winner[a])) for a, b in zip(starts, ends, strict=True)]
 
     @cached_property
+    def levers(self) -> pd.DataFrame:
+        """What each what-if (and their combination) saves in every scenario at every headcount, ranked."""
+        return levers(self.a, self.agents)
+
+    @cached_property
     def simulations(self) -> dict[int, Simulation]:
         """Monte Carlo at every headcount (seeded: repeatable), for the Uncertainty sheet and the Summary."""
         return {int(n): simulate(self.a, int(n), currency="USD") for n in self.agents}
@@ -298,7 +305,7 @@ TABLE_UNITS = {
     "tts_chars_per_sec": "characters/s per server",
 }
 #: Fields that identify a row (in its key) or go in its Source, Low and High columns rather than rows of their own.
-ROW_FIELDS = {"group", "line", "key", "source", "price_low", "price_high"}
+ROW_FIELDS = {"group", "line", "key", "what_if", "assumption", "source", "price_low", "price_high"}
 
 
 def _value(v: Any) -> Any:
@@ -311,7 +318,7 @@ def _origin_lookup(d: SnapshotData) -> Callable[[str], str]:
     was read from, or for the bundled defaults where it lives in workbook/TCO.xlsm as built."""
     if d.provenance.from_workbook:
         return lambda key: d.a.origins.get(key, "")
-    return cell_of
+    return lambda key: cell_of(d.a.origins.get(key, key))  # a what-if's value: its cell, e.g. 'what_ifs[3].value'
 
 
 def range_used(f: Factor | None) -> str | None:
@@ -332,7 +339,7 @@ def assumption_rows(d: SnapshotData) -> Iterator[tuple]:
         rng = a.ranges.get(s.key)
         yield (s.key, s.label, a.value(s.key), s.unit, rng.low if rng else None, rng.high if rng else None,
                range_used(used.get(s.key)), s.source, s.note, origin(s.key), read_from)
-    for table in ("providers", "options", "llm_models", "gpu_servers", "stacks"):
+    for table in ("providers", "options", "llm_models", "gpu_servers", "stacks", "what_ifs"):
         for i, row in enumerate(getattr(a, table)):
             for name, info in type(row).model_fields.items():
                 if name in ROW_FIELDS:
@@ -441,7 +448,8 @@ def metadata_rows(d: SnapshotData, sheets: list[str]) -> list[tuple[str, Any]]:
     return [("format", FORMAT), ("tco_xl_version", __version__), ("created", d.created.strftime("%Y-%m-%dT%H:%M:%SZ")),
             ("agents", agents_label(d.agents, ", ")), ("horizon_years", d.horizon), ("currency", "USD"),
             ("scenarios", ", ".join(d.results)), ("assumptions_sha256", d.a.content_hash()),
-            ("assumptions_source", p.source), ("source_workbook_sha256", p.workbook_sha256),
+            ("assumptions_source", p.source), ("what_ifs", " + ".join(d.a.what_ifs_applied) or "none"),
+            ("source_workbook_sha256", p.workbook_sha256),
             ("git_commit", p.git_commit), ("sheets", ", ".join(sheets))]
 
 
@@ -484,6 +492,28 @@ def breakeven_sheet(ws, d: SnapshotData) -> int:
              blank(r.gap_before), blank(r.gap_after))
             for r in df.itertuples())
     return write_table(ws, columns, rows, freeze="C2")
+
+
+def levers_sheet(ws, d: SnapshotData) -> int:
+    """Per headcount, what each what-if of the What-ifs sheet saves (Year 1 and N-year TCO; negative: a cost),
+    ranked from the largest saving to the largest cost (``ranked_levers``), the scenarios that save the same on one
+    row, beside the saving the report claims; a comparison between stacks with its change per cost category; then
+    the what-ifs priced together, with the sum of their separate savings (they interact). What each what-if sets:
+    the What-ifs section of the Assumptions sheet."""
+    print_setup(ws, landscape=True)
+    h = d.horizon
+    columns = [Column("Agents", COUNT), Column("Rank", COUNT), Column("What-if", max_width=36, wrap=True),
+               Column("Scenarios", max_width=50, wrap=True),
+               Column("Year 1 saving (USD; negative: a cost)", USD, max_width=14),
+               Column(f"{h}-year saving (USD; negative: a cost)", USD, max_width=16),
+               Column(f"Separate savings added, {h}-year (USD)", USD, max_width=16),
+               Column("Report claims", max_width=36, wrap=True),
+               Column("By cost category (comparisons)", max_width=60, wrap=True)]
+    blank = lambda v: None if pd.isna(v) or v == "" else v  # noqa: E731
+    rows = ((r.agents, blank(r.rank), r.what_if, r.scenarios, blank(r.year1_saving), blank(r.tco_saving),
+             blank(r.separate_sum), blank(r.claimed), blank(r.categories))
+            for r in grouped_levers(d.levers).itertuples())
+    return write_table(ws, columns, rows, freeze="D2")
 
 
 TORNADO_FACTORS = 15  # assumptions shown per tornado (largest swing first)
@@ -556,7 +586,8 @@ CORE_SHEETS: list[tuple[str, SheetWriter]] = [
     ("Summary", summary_sheet), (RESULTS, results_sheet), ("Charts", charts_sheet), ("Breakdown", breakdown_sheet),
     ("Assumptions", assumptions_sheet), ("Capacity", capacity_sheet), (ASSUMPTION_CELLS, assumption_cells_sheet)]
 ANALYSIS_SHEETS: list[tuple[str, SheetWriter]] = [
-    ("Break-even", breakeven_sheet), ("Sensitivity", sensitivity_sheet), ("Uncertainty", uncertainty_sheet)]
+    ("Levers", levers_sheet), ("Break-even", breakeven_sheet), ("Sensitivity", sensitivity_sheet),
+    ("Uncertainty", uncertainty_sheet)]
 
 
 def sheet_writers(d: SnapshotData) -> list[tuple[str, SheetWriter]]:

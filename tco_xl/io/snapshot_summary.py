@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..analysis.factors import Factor
+from ..analysis.levers import CENT
 from ..analysis.llm_breakeven import self_hosts
 from ..analysis.sensitivity import tornado
 from ..assumptions import SELF_HOSTED_LLM, Assumptions, scalar_specs
@@ -153,9 +154,37 @@ def llm_assumption(d: SnapshotData) -> list[str]:
             "--over price|tokens)."]
 
 
+def largest_levers(d: SnapshotData) -> list[str]:
+    """The what-if that saves most over the horizon at each headcount on the page (the Levers sheet's first), where
+    it saves that, and the saving the report claims for it; never a cost: where no what-if saves, it says so."""
+    if not d.analysis:
+        return []
+    parts, claimed, none = [], set(), []
+    for n in d.summary_agents:
+        block = d.levers[(d.levers.agents == n) & (d.levers["rank"] == 1)]
+        if block.empty:
+            continue
+        best = block.iloc[0]  # the largest saving first
+        if best.tco_saving <= CENT:
+            none.append(f"{n:,}")
+            continue
+        where = ("in every scenario" if (block.tco_saving.round(2) == round(best.tco_saving, 2)).all()
+                 and len(block) == len(d.a.stacks) else f"in {best['name']}")
+        text = f"at {n:,} agents {best.what_if}, {money(best.tco_saving)} over {d.horizon} years {where}"
+        if best.what_if not in claimed and best.claimed:
+            claimed.add(best.what_if)
+            text += f" (the report: '{best.claimed}')"
+        parts.append(text)
+    if none:
+        parts.append(f"at {' and '.join(none)} agents no what-if saves money (the Levers sheet shows what each costs)")
+    if not parts:
+        return []
+    return [f"Largest savings lever (every what-if and their combination: Levers sheet): {'; '.join(parts)}."]
+
+
 #: The Summary's sentences, in order: each function returns zero or more sentences about the snapshot.
 SUMMARY_SENTENCES: list[Callable[[SnapshotData], list[str]]] = [recommendations, cheapest_over_headcounts,
-                                                                llm_assumption, uncertainty]
+                                                                llm_assumption, uncertainty, largest_levers]
 
 
 # -- the key assumptions --------------------------------------------------------------------------------
@@ -204,7 +233,8 @@ def summary_sheet(ws, d: SnapshotData) -> int:
     line("Total cost of ownership of the contact center's infrastructure", TITLE, height=24.0)
     line(f"{d.horizon}-year TCO = Year 1 + {d.horizon - 1} × annual, in USD, at the quoted prices held flat and "
          f"undiscounted · snapshot of {d.created:%Y-%m-%d %H:%M} UTC · assumptions {d.a.content_hash()[:8]} "
-         f"from {p.source}", NOTE)
+         f"from {p.source}" + (f" with the what-if {' + '.join(d.a.what_ifs_applied)} applied"
+                               if d.a.what_ifs_applied else ""), NOTE)
     line("")
     line("Recommendation", SECTION)
     for make in SUMMARY_SENTENCES:

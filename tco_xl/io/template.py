@@ -27,6 +27,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..assumptions import GROUPS, Assumptions, default_assumptions
+from ..assumptions.overrides import what_if_sets
 from ..assumptions.pricelist import DRIVER_HELP
 from ..engine import METRICS, evaluate
 from ..engine.inputs import COMPARISON_METRICS
@@ -196,27 +197,32 @@ def _array(ws: Worksheet, top: int, rows: int, header: list[str], formula: str, 
 
 
 def _compare_sheet(ws: Worksheet, a: Assumptions, lists: dict[str, str]) -> None:
-    """TCO_COMPARE and TCO_BREAKDOWN as array formulas over the size of their results for ``a``."""
+    """TCO_COMPARE and TCO_BREAKDOWN as array formulas over the size of their results for ``a`` (with any of its
+    what-ifs: the what-if cell B5 applies to both)."""
     agents = SCENARIO_AGENTS[0]
     _put(ws, 1, 1, "Scenarios side by side, and one scenario's line items", TITLE)
     _put(ws, 2, 1, "Array formulas of a fixed size (see README): after adding a scenario or line, resize them or, "
                    "in Excel 365, retype the formula in the top-left cell alone and it spills.", MUTED)
     _put(ws, 4, 1, "Agents", BOLD)
     _put(ws, 4, 2, agents, INPUT, COUNT)
+    _put(ws, 5, 1, "What-if (blank: none; see the What-ifs sheet)", BOLD)
+    _put(ws, 5, 2, None, INPUT)
     header = ["Scenario", *COMPARISON_METRICS, "Cheapest"]
-    _array(ws, 6, len(a.stacks), header, f"=TCO_COMPARE(B4,{INPUTS_NAME})",
+    _array(ws, 6, len(a.stacks), header, f"=TCO_COMPARE(B4,{INPUTS_NAME},$B$5)",
            {col: _METRIC_FORMATS.get(m, USD_WHOLE) for col, m in enumerate(COMPARISON_METRICS, start=2)})
     scenario_row = 6 + len(a.stacks) + 3
     _put(ws, scenario_row, 1, "Scenario (key or name)", BOLD)
     _put(ws, scenario_row, 2, next((s.key for s in a.stacks if s.kind == "hybrid"), a.stacks[0].key), INPUT)
     rules = _Validations()
     rules.choice(lists["stacks"], f"B{scenario_row}", strict=False)
+    rules.choice(lists["what_ifs"], "B5", strict=False)
     rules.apply(ws)
     _put(ws, scenario_row + 1, 1, "Agents", BOLD)
     _put(ws, scenario_row + 1, 2, agents, INPUT, COUNT)
-    lines = max(len(r.components) for r in evaluate(a, agents).values())
+    variants = [a, *(a.with_what_ifs([w.name]) for w in what_if_sets(a))]
+    lines = max(len(r.components) for b in variants for r in evaluate(b, agents).values())
     _array(ws, scenario_row + 3, lines, BREAKDOWN_HEADER,
-           f"=TCO_BREAKDOWN(B{scenario_row},B{scenario_row + 1},{INPUTS_NAME})",
+           f"=TCO_BREAKDOWN(B{scenario_row},B{scenario_row + 1},{INPUTS_NAME},$B$5)",
            {col: USD_CENTS for col, title in enumerate(BREAKDOWN_HEADER, start=1) if "(USD)" in title})
     _error_count(ws, f"A6:{get_column_letter(len(BREAKDOWN_HEADER))}{scenario_row + 3 + lines}")
     for letter, width in zip("ABCDEFGH", (40, 44, 14, 14, 16, 16, 16, 90), strict=True):
@@ -327,7 +333,13 @@ def _readme_lines(a: Assumptions) -> list[tuple[str, Font | None]]:
          "=TCO_LLM_BREAKEVEN(\"hetzner\",47,\"price\",,,TCO_INPUTS) gives the API price from which self-hosting "
          "pays off.", None),
         ("Results: the Scenarios sheet prices every scenario at the headcounts in its blue cells; the Compare sheet "
-         "holds the side-by-side table and one scenario's line items.", None),
+         "holds the side-by-side table and one scenario's line items, with a what-if applied when its cell B5 names "
+         "one.", None),
+        ("What-ifs: each row of the What-ifs sheet sets one assumption (its key as the sheets and snapshots name it, "
+         "e.g. telephony.outbound_usd_per_min or providers[aws|S3 Standard].unit_price) to a value; the rows sharing "
+         "a name make one what-if. Name one after TCO_INPUTS in any function, e.g. =TCO_HYBRID(47,,,TCO_INPUTS,\"SIP "
+         "trunking\"), or a range of names to apply several in order. 'tco-xl levers' prices every what-if in every "
+         "scenario, ranked, beside what the report claims for it.", None),
         ("", None), ("Where to edit", BOLD),
     ]
     lines += [(f"{sheet}: {_first_line(GROUPS[group])}", None) for group, sheet in SCALAR_SHEETS.items()]

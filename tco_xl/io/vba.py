@@ -14,7 +14,8 @@ imported (it needs pywin32). This module runs xlwings' own generator anyway:
 
 Importing ``tco_xl.udfs`` where ``xlwings.udfs`` is loaded (classic Excel on Windows, and step 2 here)
 makes xlwings' wrapper generator post-process its own output (``conditionally_volatile_wrappers``,
-``with_prologue``): a formula that leaves the last argument ``inputs`` out makes that one cell volatile,
+``with_prologue``): a formula that leaves the argument ``inputs`` (last but ``whatif``) out makes that one cell
+volatile,
 and range arguments reach Python as values. So "Import Functions" in Excel and this module write the
 same text.
 
@@ -72,13 +73,15 @@ _LOCK = threading.Lock()
 
 INPUTS_ARG = "inputs"
 """The optional argument whose absence makes a cell volatile (the function then reads the workbook itself)."""
-_WITH_INPUTS = re.compile(rf"Function \w+\((?P<args>.*\bOptional {INPUTS_ARG})\)")
+# ``inputs`` is optional and followed by optional arguments only (``whatif``): the functions' last arguments.
+_WITH_INPUTS = re.compile(rf"Function \w+\((?P<args>.*\bOptional {INPUTS_ARG}(?:, Optional \w+)*)\)")
 
 
 def with_prologue(text: str) -> str:
-    """xlwings' wrapper module ``text`` with a prologue in every function whose last argument is an optional
-    ``inputs``: ``Application.Volatile IsMissing(inputs)`` (Excel treats a cell as volatile exactly when its
-    formula leaves ``inputs`` out, and as non-volatile otherwise), then ``If IsObject(x) Then x = x.Value2``
+    """xlwings' wrapper module ``text`` with a prologue in every function with an optional ``inputs`` argument
+    followed by optional ones only (``whatif``): ``Application.Volatile IsMissing(inputs)`` (Excel treats a cell
+    as volatile exactly when its formula leaves ``inputs`` out, and as non-volatile otherwise), then
+    ``If IsObject(x) Then x = x.Value2``
     per argument (a range reaches Python as its values, read inside Excel, instead of as a Range that
     xlwings would read with about 10 COM round trips)."""
     lines = []

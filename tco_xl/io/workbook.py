@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ..assumptions import GROUPS, Assumptions, Range, ScalarSpec, reference_problems, scalar_specs
+from ..assumptions._field import expected_text as _expected
 from ..engine.inputs import norm_text
 from ..errors import CellProblem, WorkbookError
 from .cells import Cells, Unreadable, sheet_cells
@@ -130,7 +131,8 @@ def _com_value(value: Any, errors: Mapping[int, str]) -> Any:
 # -- cell values <-> field values ------------------------------------------------------------------------
 
 def cell_kind(info: FieldInfo) -> str:
-    """How a field is held in a cell: 'number', 'optional number', 'bool', 'list' or 'text'."""
+    """How a field is held in a cell: 'number', 'optional number', 'bool', 'list', 'text', or 'any' (a what-if's
+    value: a number, TRUE/FALSE or text, as the cell holds it)."""
     annotation = info.annotation
     if annotation in (float, int):
         return "number"
@@ -138,8 +140,8 @@ def cell_kind(info: FieldInfo) -> str:
         return "bool"
     if get_origin(annotation) is list:
         return "list"
-    if get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
-        return "optional number"
+    if get_origin(annotation) in (Union, UnionType):
+        return "optional number" if type(None) in get_args(annotation) else "any"
     return "text"
 
 
@@ -165,6 +167,10 @@ def _from_cell(value: Any, kind: str) -> Any:
     """A non-blank cell's value as its field's type; raises _Bad."""
     if isinstance(value, Unreadable):
         raise _Bad(value.expected)
+    if kind == "any":
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Bad("a number, TRUE/FALSE or text")
+        return value.strip() if isinstance(value, str) else value
     if kind in ("number", "optional number"):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return value
@@ -225,16 +231,6 @@ class _Grid:
 
 def _cell(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
-
-
-def _expected(err: Any, unit: str | None = None) -> str:
-    """What a cell should hold, from a pydantic error ('a number greater than or equal to 0 (USD/min)')."""
-    text = _EXPECTED_BY_TYPE.get(err["type"])
-    if text is None:
-        text = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
-        if err["type"] in _BOUND_TYPES:
-            text = f"a number {text}"
-    return f"{text} ({unit})" if unit else text
 
 
 @dataclass
