@@ -108,7 +108,7 @@ def two_clouds():
                                  sms_usd_per_msg=0, recording_usd_per_gb=0)
         data["services"] = {"email": "none", "monitoring": "none", "security": "none"}
         data["llm_models"] = [{"key": "api", "name": "Free API", "input_usd_per_1k": 0, "output_usd_per_1k": 0}]
-        data["options"], data["ranges"] = [], {}
+        data["options"], data["ranges"], data["what_ifs"] = [], {}, []  # the default what-ifs name default rows
         line = {"category": "compute", "unit_price": 0, "currency": "USD", "billing": "month", "unit": "unit",
                 "driver": "fixed", "quantity": 1, "included": 0, "discount": 0, "whole_units": False}
         data["providers"] = [{**line, "group": "pa", "line": "A's line", **line_a},
