@@ -51,6 +51,29 @@ def test_calls_split_by_the_inbound_share_at_their_own_rates():
     assert (outbound.quantity, outbound.monthly) == pytest.approx((21_120, 211.20))
 
 
+def test_the_minutes_discount_lowers_both_call_rates():
+    a = edited({"usage.inbound_share": 0.7, "telephony.inbound_usd_per_min": 0.02,
+                "telephony.outbound_usd_per_min": 0.01, "telephony.minutes_discount": 0.25})
+    r = tco_xl.price("aws", 10, a)
+    # the minutes above, each rate less 25%: 49,280 × $0.02 × 0.75 = $739.20; 21,120 × $0.01 × 0.75 = $158.40
+    inbound, outbound = item(r, "Twilio inbound calls"), item(r, "Twilio outbound calls")
+    assert (inbound.monthly, outbound.monthly) == pytest.approx((739.20, 158.40))
+    # each line derives its minutes from the cells (the outbound share is 1 − 70%)
+    assert outbound.derivation() == ("10 agents × 40 calls/day × 8 min × 22 days × 30% outbound = 21,120 min × "
+                                     "$0.01/min × (1 − 25.00% discount) = $158.40/month")
+    assert inbound.derivation().startswith("10 agents × 40 calls/day × 8 min × 22 days × 70% inbound = 49,280 min")
+
+
+def test_included_units_above_the_usage_bill_nothing():
+    # DigitalOcean Spaces: 1,000 GB of recordings at 47 agents; 1 agent: 1,000 / 47 = 21.28 GB, under the 250 GB
+    # the subscription includes: max(21.28 − 250, 0) = 0 GB billed (not a negative charge, not a minimum of 1)
+    spaces = item(tco_xl.price("digitalocean", 1), "Spaces storage above 250 GB")
+    assert (spaces.quantity, spaces.monthly) == (0, 0)
+    # 94 agents: 1,000 × 94 / 47 = 2,000 GB − 250 = 1,750 GB × $0.02 = $35.00
+    spaces = item(tco_xl.price("digitalocean", 94), "Spaces storage above 250 GB")
+    assert (spaces.quantity, spaces.monthly) == pytest.approx((1_750, 35.00))
+
+
 def test_failover_spares_are_rounded_up_per_active_unit():
     a = edited({"capacity.failover_ratio": 0.1})
     # 47 agents: active = max(2 minimum, ceil(47 / 25) = 2, ceil(163.2 tokens/s / 150) = 2) = 2,
@@ -140,6 +163,9 @@ def test_power_and_cooling_follow_the_hardware_assumptions():
     # 80 × 0.2 kW × 24 h × 31 days = 11,904 kWh × $0.30 = $3,571.20; cooling 35% of it = $1,249.92
     assert item(r, "Power").monthly == pytest.approx(3_571.20)
     assert item(r, "Cooling").monthly == pytest.approx(1_249.92)
+    # the kWh are derived in the line's text, from the same cells
+    assert item(r, "Power").derivation() == ("(80 units × 200 W ÷ 1,000 W/kW) × 24 h/day × 31 days = 11,904 kWh × "
+                                             "$0.30/kWh = $3,571.20/month")
 
 
 def test_support_hours_scale_with_the_exponent_and_the_rate():
