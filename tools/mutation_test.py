@@ -51,6 +51,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ("tco_xl/engine", "tco_xl/analysis", "tco_xl/io/workbook.py", "tco_xl/io/cells.py")
 #: Tests left out of the runs: LibreOffice (slow, and covered by other tests' engine calls) and the fuzz sample
@@ -301,27 +303,65 @@ def coverage_map(files: list[Path], folder: Path, tests: list[str], excluded: tu
     cov.read()
     lines: dict[tuple[str, int], set[str]] = defaultdict(set)
     importing: dict[str, set[str]] = defaultdict(set)  # file -> every test that runs any of its lines
-    for measured in cov.measured_files():
+    durations = _durations(junit)
+    contexts_of = {measured: cov.contexts_by_lineno(measured) for measured in cov.measured_files()}
+    by_file: dict[str, set[str]] = defaultdict(set)  # test file -> its tests
+    for test in {*durations, *(c.removesuffix(SETUP) for per_line in contexts_of.values()
+                               for cs in per_line.values() for c in cs if c)}:
+        by_file[test.split("::")[0]].add(test)
+    for measured, per_line in contexts_of.items():
         rel = str(Path(measured).relative_to(ROOT))
-        for line, contexts in cov.contexts_by_lineno(measured).items():
-            ids = {c for c in contexts if c}
+        for line, contexts in per_line.items():
+            ids = set()
+            for c in filter(None, contexts):
+                # a line run while setting a test up may run for a fixture that the test's file shares (a module
+                # or session scope): only the first test using it runs it; credit every test of the file
+                ids.update(by_file[c.split("::")[0]] if c.endswith(SETUP) else {c})
             lines[(rel, line)].update(ids)
             importing[rel].update(ids)
     for (rel, line), ids in lines.items():
         if not ids:  # run only when the module was imported: every test of the file may depend on it
             lines[(rel, line)] = set(importing[rel])
-    return lines, _durations(junit)
+    return lines, durations
 
 
-def pytest_runtest_setup(item: Any) -> None:
-    """(A pytest hook, active in the coverage run.) Record what follows, the test's fixtures, its call and its
-    teardown, under the test's node id; and empty tco_xl's caches first, so that every test runs, and is
-    recorded as running, the lines its results come from, even where an earlier test computed the same result."""
+#: Module-level caches of tco_xl that are not functools caches (no ``cache_clear``): emptied before each test of
+#: the coverage run like the others. A stack's model (its rules) is built once per structure and kept here: left
+#: in place, the lines that build the rules (most of engine/) would be credited to the first test that priced the
+#: stack only, and every later test that prices it would not be run against their mutants.
+CACHE_MAPPINGS = ("tco_xl.engine.model._MODELS", "tco_xl.engine.model._STRUCTURES")
+#: The suffix of the coverage context of a test's setup (its fixtures): see ``coverage_map``.
+SETUP = "|setup"
+
+
+def clear_caches() -> None:
+    """Empty every cache of tco_xl loaded so far: functools caches (``cache_clear``) and ``CACHE_MAPPINGS``."""
     for name, module in list(sys.modules.items()):
         if name == "tco_xl" or name.startswith("tco_xl."):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+    for dotted in CACHE_MAPPINGS:
+        module_name, attribute = dotted.rsplit(".", 1)
+        if module_name in sys.modules:
+            getattr(sys.modules[module_name], attribute).clear()  # AttributeError: CACHE_MAPPINGS is out of date
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: Any) -> None:
+    """(A pytest hook, active in the coverage run.) Record what follows, the test's fixtures, under
+    '<node id>|setup'; and empty tco_xl's caches first, so that every test runs, and is recorded as running, the
+    lines its results come from, even where an earlier test computed the same result."""
+    clear_caches()
+    from coverage import Coverage
+    current = Coverage.current()
+    if current is not None:
+        current.switch_context(item.nodeid + SETUP)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: Any) -> None:
+    """(A pytest hook.) Record the test's call and its teardown under its node id."""
     from coverage import Coverage
     current = Coverage.current()
     if current is not None:
