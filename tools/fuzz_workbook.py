@@ -60,7 +60,8 @@ from tco_xl.engine import evaluate
 from tco_xl.errors import TcoError
 from tco_xl.io.layout import ASSUMPTION_SHEETS, FIRST_ROW, SCALAR_SHEETS, TABLE_SHEETS, cell_of
 from tco_xl.io.template import workbook_bytes
-from tco_xl.io.workbook import INFORMATIONAL_FIELDS, cell_kind, cell_value, load_assumptions
+from tco_xl.assumptions._field import cell_kind
+from tco_xl.io.workbook import INFORMATIONAL_FIELDS, cell_value, load_assumptions
 
 AGENTS = [1, 47, 500, 10_000]
 CASES, SEED = 1_100, 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import Field, JsonValue
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from .bands import Band, with_note
@@ -66,3 +68,18 @@ def expected_text(err: ErrorDetails, unit: str | None = None) -> str:
         if err["type"] in _BOUND_TYPES:
             text = f"a number {text}"
     return f"{text} ({unit})" if unit else text
+
+
+def cell_kind(info: FieldInfo) -> str:
+    """How a field is held in a cell: 'number', 'optional number', 'bool', 'list', 'text', or 'any' (a what-if's
+    value: a number, TRUE/FALSE or text, as the cell holds it)."""
+    annotation = info.annotation
+    if annotation in (float, int):
+        return "number"
+    if annotation is bool:
+        return "bool"
+    if get_origin(annotation) is list:
+        return "list"
+    if get_origin(annotation) in (Union, UnionType):
+        return "optional number" if type(None) in get_args(annotation) else "any"
+    return "text"

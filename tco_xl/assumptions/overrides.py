@@ -24,15 +24,14 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..engine.inputs import norm_text
 from ..errors import InputError
 from . import GROUPS, Assumptions, Problem, WhatIf, reference_problems, scalar_specs
-from ._field import expected_text
+from ._field import cell_kind, expected_text
 from .keys import stable_keys
 
 __all__ = ["KEY_EXAMPLES", "Target", "WhatIfSet", "override_changes", "what_if_problems", "what_if_sets",
@@ -113,17 +112,10 @@ class _Bad(Exception):
         self.expected = expected
 
 
-def _kind(annotation: Any) -> str:
-    """How an override's value is read for a field of this type."""
-    if annotation in (float, int):
-        return "number"
-    if annotation is bool:
-        return "bool"
-    if get_origin(annotation) is list:
-        return "list"
-    if get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
-        return "number"  # an optional number: an override sets a number
-    return "text"
+def _kind(info: Any) -> str:
+    """How an override's value is read for this field: as its cell holds it, an optional number as a number."""
+    kind = cell_kind(info)
+    return {"optional number": "number", "any": "text"}.get(kind, kind)
 
 
 def _rows(a: Assumptions) -> dict[str, int]:
@@ -157,7 +149,7 @@ def _target(a: Assumptions, key: str, rows: dict[str, int]) -> Target:
         fields = [f for f in model.model_fields if f not in TABLE_IDENTITY[table]]
         raise _Bad(f"a field of {table} that an override may set ({', '.join(fields)})")
     info = model.model_fields[field_name]
-    return Target(f"{table}[{position}].{field_name}", table, position, field_name, _kind(info.annotation),
+    return Target(f"{table}[{position}].{field_name}", table, position, field_name, _kind(info),
                   info.description or "")
 
 

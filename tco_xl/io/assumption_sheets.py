@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic.fields import FieldInfo
 
 from ..assumptions import GROUPS, NONE_OPTION, SELF_HOSTED_LLM, Assumptions, scalar_specs
+from ..assumptions._field import cell_kind
 from .layout import (
     FIRST_ROW,
     HEADER_ROW,
@@ -30,7 +31,7 @@ from .layout import (
     quoted,
     scalar_row,
 )
-from .workbook import cell_kind, cell_value
+from .workbook import cell_value
 
 INPUT = Font(color="0000FF")  # finance convention: blue = an input you may edit
 BOLD = Font(bold=True)

@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..assumptions import GROUPS, Assumptions, scalar_specs
+from ..assumptions._field import cell_kind
 from ..engine.expr import (
     Choice,
     Expr,
@@ -83,7 +84,7 @@ from .layout import (
     ref,
 )
 from .layout import table_sheet as table_layout
-from .workbook import cell_kind, cell_value
+from .workbook import cell_value
 
 __all__ = ["LiveExport", "LiveLayout", "ModelRow", "ScenarioSheet", "export_live", "live_layout", "live_name",
            "live_workbook"]

@@ -16,8 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import UnionType
-from typing import Any, Protocol, Union, get_args, get_origin
+from typing import Any, Protocol
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ..assumptions import GROUPS, Assumptions, Range, ScalarSpec, reference_problems, scalar_specs
+from ..assumptions._field import cell_kind
 from ..assumptions._field import expected_text as _expected
 from ..engine.inputs import norm_text
 from ..errors import CellProblem, WorkbookError
@@ -45,7 +45,7 @@ from .layout import (
     table_sheet,
 )
 
-__all__ = ["BookLike", "Grid", "assumptions_from_grids", "book_grids", "cell_kind", "cell_value", "load_assumptions"]
+__all__ = ["BookLike", "Grid", "assumptions_from_grids", "book_grids", "cell_value", "load_assumptions"]
 
 #: Cell values row by row from A1 (rows may be ragged; a missing cell is None).
 Grid = list[list[Any]]
@@ -129,21 +129,6 @@ def _com_value(value: Any, errors: Mapping[int, str]) -> Any:
 
 
 # -- cell values <-> field values ------------------------------------------------------------------------
-
-def cell_kind(info: FieldInfo) -> str:
-    """How a field is held in a cell: 'number', 'optional number', 'bool', 'list', 'text', or 'any' (a what-if's
-    value: a number, TRUE/FALSE or text, as the cell holds it)."""
-    annotation = info.annotation
-    if annotation in (float, int):
-        return "number"
-    if annotation is bool:
-        return "bool"
-    if get_origin(annotation) is list:
-        return "list"
-    if get_origin(annotation) in (Union, UnionType):
-        return "optional number" if type(None) in get_args(annotation) else "any"
-    return "text"
-
 
 def cell_value(value: Any) -> Any:
     """A field value as the writer puts it in a cell (lists as comma-separated text, None as blank)."""
