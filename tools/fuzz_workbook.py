@@ -55,12 +55,12 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from tco_xl.assumptions import GROUPS, Assumptions, scalar_specs
+from tco_xl.assumptions._field import cell_kind
 from tco_xl.cli import app
 from tco_xl.engine import evaluate
 from tco_xl.errors import TcoError
 from tco_xl.io.layout import ASSUMPTION_SHEETS, FIRST_ROW, SCALAR_SHEETS, TABLE_SHEETS, cell_of
 from tco_xl.io.template import workbook_bytes
-from tco_xl.assumptions._field import cell_kind
 from tco_xl.io.workbook import INFORMATIONAL_FIELDS, cell_value, load_assumptions
 
 AGENTS = [1, 47, 500, 10_000]
