@@ -85,6 +85,18 @@ def test_bad_rate_is_named(rate):
     assert err.value.field == "rate"
 
 
+def test_a_rate_of_1_is_100_percent_and_just_above_1_is_refused():
+    # 1 is the most the Discount rate cell takes (finance.discount_rate ≤ 1): 100% a year, so year y's cash flow
+    # is worth 1 / 2^y today: 1, 0.5, 0.25, ... 1/32 over the 5-year horizon
+    df = cash_flows(A, "hybrid", 30, rate=1)
+    assert list(df.discount_factor) == [1, 0.5, 0.25, 0.125, 0.0625, 0.03125]
+    assert list(cash_flows(A, "hybrid", 30, rate="100%").discount_factor) == list(df.discount_factor)
+    # 1.0001 is above the cell's maximum (100.01% as a fraction, or 1.0001% mistyped): refused, saying how to write it
+    with pytest.raises(InputError, match=r"1\.0001 would mean 100%: write 1\.0001% or 0\.010001") as err:
+        npv(A, "hybrid", 30, 1.0001)
+    assert err.value.field == "rate"
+
+
 def test_cli_year_by_year_and_npv_of_every_scenario():
     runner = CliRunner()
     out = runner.invoke(app, ["cashflow", "hybrid", "-a", "47", "--rate", "0.05", "-f", "json"])

@@ -16,6 +16,7 @@ from tco_xl.analysis.llm_breakeven import DRIVERS, like_for_like, llm_breakeven,
 from tco_xl.assumptions import Assumptions, default_assumptions
 from tco_xl.cli import app
 from tco_xl.engine import evaluate
+from tco_xl.errors import InputError
 from tco_xl.io.snapshot import Provenance, snapshot_data
 from tco_xl.io.snapshot_summary import llm_assumption
 
@@ -70,6 +71,19 @@ def test_mac_studios_pay_off_at_any_api_price_when_the_agents_size_them():
     a, pairs = like_for_like(A, ["hybrid"])
     r = llm_breakeven(a, *pairs[0], 47, "price")
     assert r.crossings == () and r.cheaper_now == "hybrid:self-hosted"
+
+
+def test_a_driver_at_0_needs_the_range_and_any_range_above_0_is_scanned():
+    # 0 tokens per request: the driver (tokens/agent/day) is 0, and 10 × 0 is no range to scan: asked for
+    a, pairs = like_for_like(A.with_values({"llm.tokens_per_request": 0}), ["hetzner"])
+    with pytest.raises(InputError, match="the current value is 0, give the range") as err:
+        llm_breakeven(a, *pairs[0], 47, "tokens")
+    assert err.value.field == "upper"
+    # given, a range below 1 token/agent/day is scanned: over 0..0.5 the API costs at most 47 agents × 0.5 × 22 days
+    # × 60 months × $4.75/1M = $0.015 against the one GEX44 (the minimum of 1 GPU server) at €184 × 1.068 × 60 =
+    # $11,790.72: the API is cheaper throughout, no crossing
+    r = llm_breakeven(a, *pairs[0], 47, "tokens", upper=0.5)
+    assert (r.current, r.upper, r.crossings, r.cheaper_now) == (0, 0.5, (), "hetzner:api")
 
 
 def metric(a: Assumptions, key: str, n: int) -> float:

@@ -186,6 +186,18 @@ def test_a_base_outside_its_p10_p90_is_flagged_with_the_one_sided_ranges_that_pu
     assert aws.p10 == aws.base == aws.p90 and aws.note == ""
 
 
+def test_the_mean_shift_of_a_one_sided_range_in_euros_at_a_non_default_rate():
+    # Every default range drawn, results in EUR at $1.25 per EUR. Fiber $60 in 53–64 a site-month: a triangular
+    # mean of (53 + 60 + 64) / 3 = $59, $1 below its base. The Mac Studio stacks at 47 agents run ⌈47 / 25⌉ = 2
+    # units, 1 per site, at least 2 sites: 2 sites × 12 months × 5 years = 120 site-months → −$120 = −€96 (× 0.8);
+    # the clouds pay no fiber: 0. Fiber alone moves (the other inputs at their base values, as in the base case).
+    a = A.with_values({"finance.eur_usd": 1.25})
+    skew = simulate(a, 47, draws=100, currency="EUR").skew.loc[FIBER]
+    macs = ["self_hosted", "hybrid", "hybrid_optimized"]
+    assert list(skew[macs]) == pytest.approx([-96] * 3, abs=1e-6)
+    assert (skew.drop(macs) == 0).all()
+
+
 def test_a_centred_range_leaves_the_base_inside_and_unflagged():
     sim = simulate(only_ranges(A, {FIBER: (50, 70)}), 47, draws=20_000, seed=2)
     assert (sim.summary().note == "").all()

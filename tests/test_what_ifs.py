@@ -205,6 +205,61 @@ def test_levers_are_ranked_by_their_largest_saving_and_grouped_by_equal_savings(
                                    "instead of S3")  # every what-if that saves, no comparison, in sheet order
 
 
+def two_savers() -> Any:
+    """``levers`` of two what-ifs that both save, and their combination, at 520 agents in three scenarios."""
+    fiber = "network.internet_usd_per_site_month"
+    a = with_(what_ifs=[WhatIf(what_if="SIP trunking", assumption="telephony.inbound_usd_per_min", value=0.008),
+                        WhatIf(what_if="SIP trunking", assumption="telephony.outbound_usd_per_min", value=0.008),
+                        WhatIf(what_if="Cheaper fiber", assumption=fiber, value=45)])
+    return levers(a, [520], scenarios=["self_hosted", "aws", "cloudflare"])
+
+
+TWO_SAVERS = COMBINED + "SIP trunking + Cheaper fiber"
+
+
+def test_a_combination_sorts_after_every_ranked_what_if_and_its_groups_keep_the_tables_order():
+    # two_savers(): two what-ifs, both saving, at 520 agents in three scenarios. SIP trunking: 520 agents × 40 calls
+    # × 8 min × 22 days = 3,660,800 min/month, half in at $0.013 → $0.008 (1,830,400 × 0.005 = $9,152) and half out
+    # at $0.014 → $0.008 (1,830,400 × 0.006 = $10,982.40): $20,134.40/month = $241,612.80 a year, × 5 = $1,208,064,
+    # everywhere.
+    # Fiber at $45 instead of $60 a site: self-hosted runs ⌈520 / 25⌉ = 21 Mac Studios at 1 per site = 21 sites:
+    # 15 × 21 × 12 = $3,780 a year, × 5 = $18,900; the clouds have no site (saving 0). Together (separate lines,
+    # no interaction): self-hosted $245,392.80 a year / $1,226,964; AWS and Cloudflare $241,612.80 / $1,208,064.
+    table, combined = two_savers(), TWO_SAVERS
+    # every single what-if ranked (1, 2); the combination unranked and after all of them, not among rank 2's rows
+    assert list(table.what_if) == ["SIP trunking"] * 3 + ["Cheaper fiber"] * 3 + [combined] * 3
+    assert list(table["rank"].iloc[:6]) == [1, 1, 1, 2, 2, 2] and table["rank"].iloc[6:].isna().all()
+    assert list(table.scenario.iloc[3:6]) == ["self_hosted", "aws", "cloudflare"]  # $18,900, then the 0s by key
+    grouped = grouped_levers(table, {"Transcribe every call": "no voice choice for aws"})
+    rows = [(r.what_if, r.scenario_count, r.year1_saving, r.tco_saving) for r in grouped.iloc[:4].itertuples()]
+    clouds = "Cloud (AWS), Cloud (Cloudflare)"
+    assert rows == [("SIP trunking", 3, pytest.approx(241_612.80), pytest.approx(1_208_064)),
+                    ("Cheaper fiber", 1, pytest.approx(3_780), pytest.approx(18_900)),
+                    # the table's order (largest saving first), not the groups' keys sorted (smallest first)
+                    (combined, 1, pytest.approx(245_392.80), pytest.approx(1_226_964)),
+                    (combined, 2, pytest.approx(241_612.80), pytest.approx(1_208_064))]
+    assert grouped.scenarios.iloc[2] == "Self-hosted (Mac Studios)"
+    assert sorted(grouped.scenarios.iloc[3].split(", ")) == clouds.split(", ")
+    assert grouped.separate_sum.iloc[2] == pytest.approx(1_208_064 + 18_900)
+    # a what-if that could not be priced: its reason, and no scenario counted
+    not_priced = grouped.iloc[4]
+    assert (not_priced.what_if, not_priced.kind, not_priced.scenarios, not_priced.scenario_count) == (
+        "Transcribe every call", "not priced", "not priced: no voice choice for aws", 0)
+    assert len(grouped) == 5
+
+
+def test_savings_that_differ_by_under_a_cent_are_one_group():
+    # savings that differ by under a cent (float noise between sums of different lines) are one group: AWS's
+    # combined saving moved by $0.0006 a year, $0.003 over 5 years and in the separate sum still rounds to the cent
+    # (two_savers' combination: self-hosted alone, AWS and Cloudflare together at $241,612.80 / $1,208,064)
+    noisy, combined = two_savers(), TWO_SAVERS
+    aws = (noisy.what_if == combined) & (noisy.scenario == "aws")
+    noisy.loc[aws, "year1_saving"] += 0.0006
+    noisy.loc[aws, ["tco_saving", "separate_sum"]] += 0.003
+    together = grouped_levers(noisy).set_index("what_if").loc[combined]
+    assert list(together.scenario_count) == [1, 2]
+
+
 def test_each_lever_quotes_the_report_line_it_comes_from():
     lines = REPORT.read_text(encoding="utf-8").splitlines()
     from tco_xl.assumptions.overrides import what_if_sets

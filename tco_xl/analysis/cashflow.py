@@ -100,8 +100,9 @@ def npv_table(a: Assumptions, agents: Any, rate: Any = None, currency: Any = Non
 
 
 def discount_rate(value: Any, field: str = "rate") -> float:
-    """A yearly discount rate above −100%: a fraction (0.08) or a percentage ('8%'). A bare number above 1 is
-    refused, not read as a percentage: 8 would be 800%, and the message says to write 8% or 0.08."""
+    """A yearly discount rate above −100%: a fraction (0.08) or a percentage ('8%'). 1 is 100%, the most the
+    Discount rate cell takes; a bare number above 1 is refused, not read as a percentage: 8 would be 800%, and the
+    message says to write 8% or 0.08."""
     expected = "a yearly rate above -100%, as a fraction (0.08) or a percentage (8%)"
     text = value.strip() if isinstance(value, str) else None
     if text is not None and text.endswith("%"):
