@@ -243,3 +243,31 @@ def test_setup_is_one_project_paid_once():
     setup = item(tco_xl.price("hybrid_optimized", 800), "Setup (one-time)")
     # the stack's setup, $500, whatever the headcount, nothing monthly
     assert (setup.quantity, setup.unit_price, setup.one_time, setup.monthly) == (1, 500, 500, 0)
+
+
+def test_speech_to_text_streams_decide_the_mac_studios_at_60_minutes_an_hour():
+    a = edited({"usage.transcribed_share": 0.7, "capacity.stt_streams_per_mac": 2}).with_llm("gpt-4o")
+    # the LLM through an API, voice AI on the Mac Studios: 130 agents × 40 calls × 8 min × 22 days = 915,200 min
+    # × 70% transcribed = 640,640 min ÷ (22 days × 16 h × 60 min/h = 21,120 operating min) = 30.333 streams
+    # ÷ 2 per unit = 15.17 → 16 active units (the agents rule: ⌈130 / 25⌉ = 6; minimum 2; no spares);
+    # at 61 min/h it would be 640,640 ÷ 21,472 = 29.84 streams ÷ 2 = 14.92 → 15
+    hardware = item(tco_xl.price("self_hosted", 130, a), "Mac Studio M3 Ultra 512GB/8TB")
+    assert (hardware.quantity, hardware.one_time) == (16, 16 * 11_999)
+
+
+@pytest.mark.parametrize(("stack", "hosts"), [
+    # no provider: the Mac Studios only, no application or database server priced: max(2, ⌈130 / 25⌉ = 6,
+    # ⌈LLM 130 × 100 × 2,000 tokens ÷ 57,600 s = 451.4 tokens/s ÷ 150 = 3.01⌉ = 4) = 6 units
+    ("self_hosted", 6),
+    # Hetzner's database lines only (its app runs on the Mac Studios): 6 units + ⌈130 / 50⌉ = 3 database servers
+    ("hybrid_optimized", 6 + 3),
+    # Cloudflare prices no line by servers (Workers, D1): no host at all
+    ("cloudflare", 0),
+])
+def test_monitored_hosts_count_only_the_servers_a_stack_prices(stack, hosts):
+    what_ifs = [w for w in A.what_ifs if w.value != "monitoring_datadog"]  # Datadog from 100 agents: chosen already
+    a = edited({"services.monitoring": "monitoring_datadog", "capacity.agents_per_db_server": 50}, what_ifs=what_ifs)
+    r = tco_xl.price(stack, 130, a)
+    # Datadog: $15 infrastructure + $31 APM per host a month
+    infra, apm = item(r, "Datadog infrastructure"), item(r, "Datadog APM")
+    assert (infra.quantity, infra.monthly, apm.monthly) == pytest.approx((hosts, 15 * hosts, 31 * hosts))

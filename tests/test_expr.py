@@ -103,6 +103,62 @@ def test_derivation_writes_the_values_with_their_units() -> None:
     assert describe(amount, Context(s, {"agents": 47.0})) == "47 agents × 40 calls × 50% inbound = 940 min × $0.013/min"
 
 
+
+def test_minimum_at_one_point_and_over_an_array() -> None:
+    cap = minimum(Input("g.demand"), Input("g.cap"), 1_000)
+    # one point: min(420, 350, 1,000) = 350, a Python float (the fast path, no numpy scalar)
+    at_point = evaluate(cap, source(g={"demand": 420.0, "cap": 350.0}))
+    assert at_point == 350 and type(at_point) is float
+    # over draws: min(420, [300, 500, 2,000], 1,000) = [300, 420, 420], element-wise
+    grid = evaluate(cap, source(g={"demand": 420.0, "cap": np.array([300.0, 500.0, 2_000.0])}))
+    assert grid.tolist() == [300, 420, 420]
+    # demand over headcounts too: min([100, 900, 1,500], [300, 500, 2,000], 1,000) = [100, 500, 1,000]
+    demand, caps = np.array([100.0, 900.0, 1_500.0]), np.array([300.0, 500.0, 2_000.0])
+    grid = evaluate(cap, source(g={"demand": demand, "cap": caps}))
+    assert grid.tolist() == [100, 500, 1_000]
+
+
+def test_text_is_holds_where_the_cell_has_the_value() -> None:
+    # rows[0].kind is 'EUR', rows[1].kind 'USD': a surcharge of 5 only where the row is in EUR
+    s = source()
+    assert evaluate(where(text_is("rows[0].kind", "EUR"), 5, 0), s) == 5
+    assert evaluate(where(text_is("rows[1].kind", "EUR"), 5, 0), s) == 0
+    assert evaluate(any_of(text_is("rows[0].kind", "USD"), text_is("rows[1].kind", "USD")), s)
+
+
+CELL_OF = {"g.a": "A1", "g.b": "A2", "g.c": "A3"}
+
+
+def cell_of(node: object) -> str | None:
+    key = getattr(node, "key", None)
+    return CELL_OF[key] if key is not None else None
+
+
+@pytest.mark.parametrize(("rule", "text", "value"), [
+    # same precedence on the right keeps its parentheses (left-associative), on the left needs none
+    (lambda a, b, c: a - (b - c), "A1-(A2-A3)", 10 - (4 - 2)),   # 8
+    (lambda a, b, c: (a - b) - c, "A1-A2-A3", 10 - 4 - 2),       # 4
+    (lambda a, b, c: a / (b * c), "A1/(A2*A3)", 10 / (4 * 2)),   # 1.25
+    (lambda a, b, c: a * b / c, "A1*A2/A3", 10 * 4 / 2),         # 20
+    (lambda a, b, c: (a + b) * c, "(A1+A2)*A3", (10 + 4) * 2),   # 28: a lower precedence inside
+    (lambda a, b, c: a - b < c, "A1-A2<A3", 0),                  # 6 < 2 is false; a comparison is never wrapped
+])
+def test_formula_parentheses_follow_precedence_and_left_associativity(rule, text, value) -> None:
+    a, b, c = Input("g.a"), Input("g.b"), Input("g.c")
+    tree = rule(a, b, c)
+    assert formula(tree, cell_of) == text
+    assert evaluate(tree, source(g={"a": 10.0, "b": 4.0, "c": 2.0})) == value  # a = 10, b = 4, c = 2
+
+
+def test_formula_numbers_are_written_as_a_spreadsheet_reads_them() -> None:
+    a = Input("g.a")
+    assert formula(a * 730, cell_of) == "A1*730"  # a whole number without '.0'
+    assert formula(a / 3_600 + 0.25, cell_of) == "A1/3600+0.25"  # no thousands separator; a fraction as is
+    assert formula(a * -12, cell_of) == "A1*-12"
+    # from 1e15 on a float is written as Python's repr (int() would print digits beyond a double's precision)
+    assert formula(a * 1e15, cell_of) == "A1*1000000000000000.0"
+    assert formula(a * 2.5e20, cell_of) == "A1*2.5e+20"
+
 # -- formulas in a real spreadsheet ------------------------------------------------------------------------
 
 CELLS = {"g.a": ("A1", 3.5), "g.b": ("A2", -2.0), "g.c": ("A3", 0.25), "g.d": ("A4", 7.0), "g.e": ("A5", 100.0)}

@@ -575,6 +575,18 @@ def test_cells_without_references_follow_each_other(workbook_copy):
     assert where == "Network!H1" and found == "a cell without a reference in row 0, column 1"
 
 
+
+def test_cells_without_references_in_the_first_row_stay_in_row_1(workbook_copy):
+    path = workbook_copy()
+    before = cells.sheet_cells(path, {"Network"})["Network"]
+    assert before is not None and any(row == 1 for row, _ in before)  # the header row holds cells
+    # Network row 1 without any cell reference: its cells are A1, B1, ... (row 1, counted from column A)
+    edit_part(path, sheet_part(parts(path), "Network"), lambda xml: re.sub(
+        rb'(<row r="1"[^>]*>.*?</row>)', lambda m: re.sub(rb' r="[A-Z]+1"', b"", m.group(1)), xml, flags=re.DOTALL))
+    assert b' r="A1"' not in parts(path)[sheet_part(parts(path), "Network")]
+    assert cells.sheet_cells(path, {"Network"})["Network"] == before
+    assert load_assumptions(path) == A
+
 def test_damage_after_cells_without_references_names_the_cell_counted(workbook_copy):
     path = workbook_copy()
     xml_of = sheet_part(parts(path), "Network")
