@@ -175,3 +175,15 @@ def test_a_file_that_is_not_a_workbook(tmp_path, content):
 def test_a_missing_file_or_a_folder(tmp_path):
     assert str(_problems(tmp_path / "nope.xlsm")) == f"{tmp_path / 'nope.xlsm'}: no such workbook file"
     assert str(_problems(tmp_path)) == f"{tmp_path}: a folder, not a workbook file"
+
+
+def test_every_rule_of_the_whole_model_has_a_cell_level_check_in_the_loader():
+    """The loader builds ``Assumptions`` without catching ``ValidationError``: its one whole-model rule,
+    ``reference_problems``, runs first on the same values and places each problem at a cell. A new
+    model-level rule would reach users as a raw pydantic error; give it a cell-level check in
+    ``assumptions_from_grids`` and list it here."""
+    from tco_xl.assumptions import Assumptions
+
+    decorators = Assumptions.__pydantic_decorators__
+    assert list(decorators.model_validators) == ["_references_resolve"]
+    assert list(decorators.field_validators) == []
