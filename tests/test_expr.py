@@ -103,6 +103,55 @@ def test_derivation_writes_the_values_with_their_units() -> None:
     assert describe(amount, Context(s, {"agents": 47.0})) == "47 agents × 40 calls × 50% inbound = 940 min × $0.013/min"
 
 
+@pytest.mark.parametrize(("value", "text"), [
+    # below 1,000 four significant digits: 12.34 stays 12.34 (one decimal would cut it to 12.3)
+    (12.34, "12.34 min"),
+    (999.5, "999.5 min"),  # the last fraction below 1,000: 4 significant digits are 999.5
+    # from 1,000 on one decimal: 1,000.5 (4 significant digits would print 1,000: the half minute lost)
+    (1000.5, "1,000.5 min"),
+    # 1,234.5 with one decimal (4 significant digits would print 1,234)
+    (1234.5, "1,234.5 min"),
+    (1000.0, "1,000 min"),  # a whole number has no decimals at all
+])
+def test_derivation_prints_a_quantity_with_four_digits_below_1000_and_one_decimal_from_1000(value, text) -> None:
+    assert describe(Input("g.q", "{} min"), Context(source(g={"q": value}), {})) == text
+
+
+ABC = source(g={"a": 3.0, "b": 2.0, "c": 5.0})
+
+
+@pytest.mark.parametrize(("rule", "text"), [
+    # a comparison inside a sum keeps its parentheses: '3 > 2 + 5' would read as 3 > 7
+    (lambda a, b, c: (a < b) + c, "(3 < 2) + 5"),
+    (lambda a, b, c: (a <= b) + c, "(3 ≤ 2) + 5"),
+    (lambda a, b, c: (a > b) + c, "(3 > 2) + 5"),
+    (lambda a, b, c: (a >= b) + c, "(3 ≥ 2) + 5"),
+    # a comparison as either operand of a comparison too: '3 ≥ 2 < 5' would read as a chain of two
+    (lambda a, b, c: a < (b < c), "3 < (2 < 5)"),
+    (lambda a, b, c: a <= (b < c), "3 ≤ (2 < 5)"),
+    (lambda a, b, c: a > (b < c), "3 > (2 < 5)"),
+    (lambda a, b, c: a >= (b < c), "3 ≥ (2 < 5)"),
+    (lambda a, b, c: (b < c) < a, "(2 < 5) < 3"),
+    (lambda a, b, c: (b < c) <= a, "(2 < 5) ≤ 3"),
+    (lambda a, b, c: (b < c) > a, "(2 < 5) > 3"),
+    (lambda a, b, c: (b < c) >= a, "(2 < 5) ≥ 3"),
+    # at the top a comparison needs none, and a sum inside a comparison binds tighter: 3 − 2 < 5
+    (lambda a, b, c: a - b < c, "3 − 2 < 5"),
+    # a negative operand: written '−', in parentheses after a minus or in a product, bare at the front of a sum
+    (lambda a, b, c: c - -a, "5 − (−3)"),
+    (lambda a, b, c: -a + c, "−3 + 5"),
+    (lambda a, b, c: -(a - b), "−(3 − 2)"),
+    (lambda a, b, c: c * -a, "5 × (−3)"),
+    # a ceiling is bracketed, never parenthesized: ⌈5 ÷ 2⌉ as a factor
+    (lambda a, b, c: whole(c / b) * a, "⌈5 ÷ 2⌉ × 3"),
+    # a function lists its arguments: max(3, −2, 5)
+    (lambda a, b, c: maximum(a, -b, c), "max(3, −2, 5)"),
+])
+def test_derivation_parentheses_follow_precedence_for_comparisons_and_negatives(rule, text) -> None:
+    a, b, c = Input("g.a"), Input("g.b"), Input("g.c")  # a = 3, b = 2, c = 5
+    assert describe(rule(a, b, c), Context(ABC, {})) == text
+
+
 
 def test_minimum_at_one_point_and_over_an_array() -> None:
     cap = minimum(Input("g.demand"), Input("g.cap"), 1_000)
