@@ -168,6 +168,18 @@ def test_power_and_cooling_follow_the_hardware_assumptions():
                                              "$0.30/kWh = $3,571.20/month")
 
 
+def test_a_derivation_shows_a_one_time_amount_alone_and_a_free_line_as_zero_a_month():
+    a = edited({"hardware.mac_studio_usd": 9_500, "llm.requests_per_agent_per_day": 30})
+    r = tco_xl.price("self_hosted", 260, a)
+    # units: max(2, ceil(260 / 25) = 11, ceil(260 × 30 × 2,000 / 86,400 s / 150) = ceil(1.2) = 2) = 11;
+    # bought once: 11 × $9,500 = $104,500, nothing a month (so no "$0.00/month" beside it)
+    assert item(r, "Mac Studio M3 Ultra 512GB/8TB").derivation() == "11 units × $9,500 = $104,500.00 one-time"
+    # the LLM runs on those Mac Studios: 260 × 30 × 2,000 × 22 days ÷ 1,000 = 343,200K tokens at $0, neither
+    # monthly nor one-time: shown as $0.00/month, never as an empty amount
+    assert item(r, "Self-hosted LLM (Ollama on the Mac Studios)").derivation().endswith(
+        "= 343,200K tokens × $0 (run on the Mac Studios) = $0.00/month")
+
+
 def test_support_hours_scale_with_the_exponent_and_the_rate():
     a = edited({"support.scale_exponent": 0.5, "support.usd_per_hour": 80})
     support = item(tco_xl.price("hybrid_optimized", 1_200, a), "System administration")

@@ -248,6 +248,23 @@ def test_a_combination_sorts_after_every_ranked_what_if_and_its_groups_keep_the_
     assert len(grouped) == 5
 
 
+def test_the_default_combination_leaves_out_a_what_if_that_only_costs_or_changes_nothing():
+    # At 520 agents self-hosted runs 21 sites (two_savers): fiber at $80 instead of $60 costs 20 × 21 × 12 × 5 =
+    # $25,200 over 5 years, at $60 it changes nothing; SIP trunking saves $1,208,064 and fiber at $45 $18,900
+    # (two_savers). Priced together by default: only the two that save, in sheet order.
+    fiber = "network.internet_usd_per_site_month"
+    a = with_(what_ifs=[WhatIf(what_if="Pricier fiber", assumption=fiber, value=80),
+                        WhatIf(what_if="SIP trunking", assumption="telephony.inbound_usd_per_min", value=0.008),
+                        WhatIf(what_if="SIP trunking", assumption="telephony.outbound_usd_per_min", value=0.008),
+                        WhatIf(what_if="Same fiber", assumption=fiber, value=60),
+                        WhatIf(what_if="Cheaper fiber", assumption=fiber, value=45)])
+    table = levers(a, [520], scenarios=["self_hosted"]).set_index("what_if")
+    assert table.tco_saving["Pricier fiber"] == pytest.approx(-25_200)
+    assert table.tco_saving["Same fiber"] == pytest.approx(0, abs=1e-6)
+    assert [w for w in table.index if w.startswith(COMBINED)] == [TWO_SAVERS]
+    assert table.tco_saving[TWO_SAVERS] == pytest.approx(1_208_064 + 18_900)
+
+
 def test_savings_that_differ_by_under_a_cent_are_one_group():
     # savings that differ by under a cent (float noise between sums of different lines) are one group: AWS's
     # combined saving moved by $0.0006 a year, $0.003 over 5 years and in the separate sum still rounds to the cent

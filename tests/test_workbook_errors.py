@@ -155,6 +155,26 @@ def test_table_structure_problems(built_workbook, tmp_path):
     }
 
 
+def test_a_bad_value_does_not_also_blame_its_range_and_a_range_end_offers_blank_where_allowed(built_workbook,
+                                                                                               tmp_path):
+    wb = openpyxl.load_workbook(built_workbook, keep_vba=True)
+    # usage.inbound_share: 1.5 breaks the share's rule (at most 1); its range 0.4..0.6 is fine as such
+    wb["Usage"]["C6"], wb["Usage"]["E6"], wb["Usage"]["F6"] = 1.5, 0.4, 0.6
+    wb["Finance"]["E3"] = "abc"  # finance.hours_per_month (low): text where a number (or nothing) belongs
+    wb["Finance"]["E6"] = 0.9  # finance.currency (low): a choice (USD, EUR or BGN) has no range
+    wb.save(path := tmp_path / "ranges.xlsm")
+
+    problems = sorted(_problems(path).problems, key=lambda p: (p.sheet, p.cell))
+
+    # One problem per mistake: the value 1.5, not also its range's high 0.6 below it (the range is not to blame);
+    # a number's range end may be blank, a choice's must be.
+    assert problems == [
+        CellProblem("Finance", "E3", "finance.hours_per_month (low)", "abc", "a number, not text or blank"),
+        CellProblem("Finance", "E6", "finance.currency (low)", 0.9, "blank (a choice has no range)"),
+        CellProblem("Usage", "C6", "usage.inbound_share", 1.5, "a number less than or equal to 1 (share)"),
+    ]
+
+
 def test_an_xlsx_without_the_sheets(tmp_path):
     wb = openpyxl.Workbook()
     wb.save(path := tmp_path / "other.xlsx")

@@ -177,7 +177,7 @@ def compare(agents: Any, a: Assumptions | None = None, what_if: WhatIfs = None) 
     df = pd.DataFrame(rows)
     df["rank"] = df.groupby("agents")["tco"].rank(method="min").astype(int)
     df["cheapest"] = df["rank"] == 1
-    df = df.sort_values(["agents", "tco", "scenario"], ignore_index=True)
+    df = df.sort_values(["agents", "tco", "scenario"])  # (the merge below renumbers the rows)
     ranks = df.drop_duplicates(["agents", "rank"])
     following = ranks.assign(next_tco=ranks.groupby("agents")["tco"].shift(-1))[["agents", "rank", "next_tco"]]
     df = df.merge(following, on=["agents", "rank"], how="left")
