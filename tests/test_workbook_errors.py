@@ -169,7 +169,7 @@ def test_a_bad_value_does_not_also_blame_its_range_and_a_range_end_offers_blank_
     # One problem per mistake: the value 1.5, not also its range's high 0.6 below it (the range is not to blame);
     # a number's range end may be blank, a choice's must be.
     assert problems == [
-        CellProblem("Finance", "E3", "finance.hours_per_month (low)", "abc", "a number, not text or blank"),
+        CellProblem("Finance", "E3", "finance.hours_per_month (low)", "abc", "a number or blank"),
         CellProblem("Finance", "E6", "finance.currency (low)", 0.9, "blank (a choice has no range)"),
         CellProblem("Usage", "C6", "usage.inbound_share", 1.5, "a number less than or equal to 1 (share)"),
     ]

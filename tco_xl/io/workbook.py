@@ -344,7 +344,8 @@ def _scalar_sheet(p: _Parse, grid: _Grid, group: str, all_specs: Sequence[Scalar
             except _Bad as bad:
                 bound = None
                 out.bad.add(key)
-                p.problem(grid.name, where, f"{key} ({end})", raw, bad.expected + ("" if spec.is_text else " or blank"))
+                expected = bad.expected if spec.is_text else "a number or blank"
+                p.problem(grid.name, where, f"{key} ({end})", raw, expected)
             if bound is not None:  # a range end obeys the value's own rules (a share stays within 0..1)
                 _, failed = p.validate(grid, model, {spec.field: bound}, {spec.field: (row, cols[end])},
                                        {spec.field: f"{key} ({end})"}, row, key)
