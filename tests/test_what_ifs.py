@@ -241,6 +241,9 @@ def test_a_combination_sorts_after_every_ranked_what_if_and_its_groups_keep_the_
     assert grouped.scenarios.iloc[2] == "Self-hosted (Mac Studios)"
     assert sorted(grouped.scenarios.iloc[3].split(", ")) == clouds.split(", ")
     assert grouped.separate_sum.iloc[2] == pytest.approx(1_208_064 + 18_900)
+    # no Report claims cell is filled: each single what-if claims "none stated"; the combination, which is no row of
+    # the What-ifs sheet, has no claims cell and shows nothing
+    assert list(grouped.claimed.iloc[:4]) == [NO_CLAIM, NO_CLAIM, "", ""]
     # a what-if that could not be priced: its reason, and no scenario counted
     not_priced = grouped.iloc[4]
     assert (not_priced.what_if, not_priced.kind, not_priced.scenarios, not_priced.scenario_count) == (
