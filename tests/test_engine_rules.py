@@ -262,9 +262,10 @@ def test_speech_to_text_streams_decide_the_mac_studios_at_60_minutes_an_hour():
     # the LLM through an API, voice AI on the Mac Studios: 130 agents × 40 calls × 8 min × 22 days = 915,200 min
     # × 70% transcribed = 640,640 min ÷ (22 days × 16 h × 60 min/h = 21,120 operating min) = 30.333 streams
     # ÷ 2 per unit = 15.17 → 16 active units (the agents rule: ⌈130 / 25⌉ = 6; minimum 2; no spares);
-    # at 61 min/h it would be 640,640 ÷ 21,472 = 29.84 streams ÷ 2 = 14.92 → 15
+    # at 61 min/h it would be 640,640 ÷ 21,472 = 29.84 streams ÷ 2 = 14.92 → 15. Bought once at the Hardware
+    # sheet's price a unit: 16 × hardware.mac_studio_usd
     hardware = item(tco_xl.price("self_hosted", 130, a), "Mac Studio M3 Ultra 512GB/8TB")
-    assert (hardware.quantity, hardware.one_time) == (16, 16 * 11_999)
+    assert (hardware.quantity, hardware.one_time) == (16, 16 * a.hardware.mac_studio_usd)
 
 
 @pytest.mark.parametrize(("stack", "hosts"), [

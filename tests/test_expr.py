@@ -152,7 +152,6 @@ def test_derivation_parentheses_follow_precedence_for_comparisons_and_negatives(
     assert describe(rule(a, b, c), Context(ABC, {})) == text
 
 
-
 def test_minimum_at_one_point_and_over_an_array() -> None:
     cap = minimum(Input("g.demand"), Input("g.cap"), 1_000)
     # one point: min(420, 350, 1,000) = 350, a Python float (the fast path, no numpy scalar)

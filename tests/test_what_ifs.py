@@ -205,12 +205,15 @@ def test_levers_are_ranked_by_their_largest_saving_and_grouped_by_equal_savings(
                                    "instead of S3")  # every what-if that saves, no comparison, in sheet order
 
 
+#: The Network sheet's internet price per site and month (USD), the fiber what-ifs' assumption.
+FIBER = "network.internet_usd_per_site_month"
+
+
 def two_savers() -> Any:
     """``levers`` of two what-ifs that both save, and their combination, at 520 agents in three scenarios."""
-    fiber = "network.internet_usd_per_site_month"
     a = with_(what_ifs=[WhatIf(what_if="SIP trunking", assumption="telephony.inbound_usd_per_min", value=0.008),
                         WhatIf(what_if="SIP trunking", assumption="telephony.outbound_usd_per_min", value=0.008),
-                        WhatIf(what_if="Cheaper fiber", assumption=fiber, value=45)])
+                        WhatIf(what_if="Cheaper fiber", assumption=FIBER, value=45)])
     return levers(a, [520], scenarios=["self_hosted", "aws", "cloudflare"])
 
 
@@ -255,12 +258,11 @@ def test_the_default_combination_leaves_out_a_what_if_that_only_costs_or_changes
     # At 520 agents self-hosted runs 21 sites (two_savers): fiber at $80 instead of $60 costs 20 × 21 × 12 × 5 =
     # $25,200 over 5 years, at $60 it changes nothing; SIP trunking saves $1,208,064 and fiber at $45 $18,900
     # (two_savers). Priced together by default: only the two that save, in sheet order.
-    fiber = "network.internet_usd_per_site_month"
-    a = with_(what_ifs=[WhatIf(what_if="Pricier fiber", assumption=fiber, value=80),
+    a = with_(what_ifs=[WhatIf(what_if="Pricier fiber", assumption=FIBER, value=80),
                         WhatIf(what_if="SIP trunking", assumption="telephony.inbound_usd_per_min", value=0.008),
                         WhatIf(what_if="SIP trunking", assumption="telephony.outbound_usd_per_min", value=0.008),
-                        WhatIf(what_if="Same fiber", assumption=fiber, value=60),
-                        WhatIf(what_if="Cheaper fiber", assumption=fiber, value=45)])
+                        WhatIf(what_if="Same fiber", assumption=FIBER, value=60),
+                        WhatIf(what_if="Cheaper fiber", assumption=FIBER, value=45)])
     table = levers(a, [520], scenarios=["self_hosted"]).set_index("what_if")
     assert table.tco_saving["Pricier fiber"] == pytest.approx(-25_200)
     assert table.tco_saving["Same fiber"] == pytest.approx(0, abs=1e-6)

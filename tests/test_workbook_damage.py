@@ -575,7 +575,6 @@ def test_cells_without_references_follow_each_other(workbook_copy):
     assert where == "Network!H1" and found == "a cell without a reference in row 0, column 1"
 
 
-
 def test_cells_without_references_in_the_first_row_stay_in_row_1(workbook_copy):
     path = workbook_copy()
     before = cells.sheet_cells(path, {"Network"})["Network"]

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tco_xl.assumptions import default_assumptions
+from tco_xl.assumptions import Assumptions, default_assumptions
 from tco_xl.cli import app
 from tco_xl.errors import CellProblem, WorkbookError
 from tco_xl.io.layout import ASSUMPTION_SHEETS
@@ -202,8 +202,6 @@ def test_every_rule_of_the_whole_model_has_a_cell_level_check_in_the_loader():
     ``reference_problems``, runs first on the same values and places each problem at a cell. A new
     model-level rule would reach users as a raw pydantic error; give it a cell-level check in
     ``assumptions_from_grids`` and list it here."""
-    from tco_xl.assumptions import Assumptions
-
     decorators = Assumptions.__pydantic_decorators__
     assert list(decorators.model_validators) == ["_references_resolve"]
     assert list(decorators.field_validators) == []

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from ..engine.inputs import norm_text
 from ..errors import InputError
@@ -112,7 +113,7 @@ class _Bad(Exception):
         self.expected = expected
 
 
-def _kind(info: Any) -> str:
+def _kind(info: FieldInfo) -> str:
     """How an override's value is read for this field: as its cell holds it, an optional number as a number."""
     kind = cell_kind(info)
     return {"optional number": "number", "any": "text"}.get(kind, kind)
